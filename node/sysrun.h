@@ -1,0 +1,25 @@
+/*
+ * sysrun.h - runs a freestanding (bare-metal) MIPS program on one simulated
+ * CPU in system mode: RAM at physical 0, the program loaded by its physical
+ * addresses, the CPU reset into kernel mode at the ELF entry, and a simple
+ * console/exit device (see docs/bare-metal.md) through which the program
+ * prints and reports its status. Used by `flash-run --system` and the
+ * kernel-mode tests.
+ */
+#ifndef DISCO_NODE_SYSRUN_H
+#define DISCO_NODE_SYSRUN_H
+
+#include <stdint.h>
+
+#include "cpu.h"
+
+struct sysrun_options {
+    enum cpu_model model;
+    uint64_t ram_bytes;        /* default 64 MiB */
+    uint64_t max_instructions; /* 0: no limit */
+};
+
+/* Returns the program's exit status (0-255), or -1 after printing an error. */
+int sysrun_program(const char *path, const struct sysrun_options *options);
+
+#endif
