@@ -21,6 +21,7 @@ static const char *const messages[DISCO_ERR_COUNT] = {
     [DISCO_EPEERLOST] = "peer lost",
     [DISCO_EEXIST] = "already exists",
     [DISCO_ENET] = "network error",
+    [DISCO_EAGAIN] = "incomplete input",
 };
 
 const char *disco_strerror(int err)

@@ -25,6 +25,7 @@ enum disco_err {
     DISCO_EPEERLOST,    /* a node or server stopped answering */
     DISCO_EEXIST,       /* already exists */
     DISCO_ENET,         /* a transport (NNG) error */
+    DISCO_EAGAIN,       /* incomplete: more input is needed */
     DISCO_ERR_COUNT
 };
 

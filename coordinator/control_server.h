@@ -1,0 +1,56 @@
+/*
+ * control_server.h - the coordinator's end of the control plane: a raw REP
+ * socket that answers node servers' requests (registration, heartbeats),
+ * deferring registration replies until the whole machine has joined, and
+ * noticing lost servers through closed connections and missed heartbeats.
+ * Single-threaded: the caller drives it with control_server_poll().
+ */
+#ifndef DISCO_COORD_CONTROL_SERVER_H
+#define DISCO_COORD_CONTROL_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "membership.h"
+#include "net.h"
+
+struct control_server_options {
+    const char *url;             /* where node servers dial in */
+    const struct tls_files *tls; /* for tls+tcp:// */
+    unsigned expected_servers;
+    int64_t heartbeat_timeout_ms; /* silence after which a server is lost */
+};
+
+enum control_phase { PHASE_JOINING, PHASE_RUNNING, PHASE_STOPPING, PHASE_DONE };
+
+struct control_server;
+
+/* Listens on options->url. Returns 0 or a DISCO_E* code with a message. */
+int control_server_create(const struct control_server_options *options,
+                          struct control_server **out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+void control_server_destroy(struct control_server *cs);
+
+/*
+ * Serves requests for up to wait_ms. Returns 0, or DISCO_EPEERLOST with the
+ * lost server named in err (the machine cannot go on without it).
+ */
+int control_server_poll(struct control_server *cs, int wait_ms, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* From now on heartbeats are answered with Shutdown(reason). */
+void control_server_begin_shutdown(struct control_server *cs, const char *reason);
+
+enum control_phase control_server_phase(const struct control_server *cs);
+const struct membership *control_server_membership(const struct control_server *cs);
+/* Malformed or unexpected requests answered with an error so far. */
+uint64_t control_server_rejected(const struct control_server *cs);
+
+void control_server_print_layout(const struct control_server *cs, FILE *out);
+
+/* Monotonic milliseconds, the time base of the control plane. */
+int64_t control_now_ms(void);
+
+#endif

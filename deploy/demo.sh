@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# deploy/demo.sh BUILD_DIR - the main job on the embedded default, run by
+# `make demo`. It grows with the project; today it:
+#   1. assembles a simulated FLASH machine from local node servers on
+#      loopback (a coordinator and 4 flash-node processes, 8 nodes) and
+#      shuts it down cleanly;
+#   2. runs the demo workload on one simulated MIPS64 CPU with flash-run, in
+#      both byte orders, prints what the simulator computed and its counters,
+#      and checks the output against QEMU on the same binary.
+set -euo pipefail
+B=${1:-build}
+BIN=$B/bin
+GUEST=$B/guest
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "1. A simulated FLASH machine: coordinator + 4 node servers on loopback"
+"$BIN/disco-coord" --local 4 --nodes-per-server 2 --memory-per-node 64 --hold 1
+
+say "2. The demo workload on one simulated MIPS64 CPU (flash-run), checked against QEMU"
+status=0
+for endian in be le; do
+  prog=$GUEST/demo-workload-$endian
+  qemu=qemu-mips64; [ $endian = le ] && qemu=qemu-mips64el
+  echo "-- $(basename "$prog") ($([ $endian = be ] && echo big || echo little)-endian, mips64r2 model)"
+  stats=$(mktemp)
+  ours=$("$BIN/flash-run" --cpu mips64r2 --stats "$prog" 2>"$stats")
+  echo "$ours" | sed 's/^/   /'
+  sed 's/^/   /' "$stats"
+  theirs=$($qemu -cpu MIPS64R2-generic "$prog")
+  if [ "$ours" = "$theirs" ]; then
+    echo "   output identical to $qemu -cpu MIPS64R2-generic"
+  else
+    echo "   OUTPUT DIFFERS from $qemu:"; diff <(echo "$ours") <(echo "$theirs") | sed 's/^/   /'
+    status=1
+  fi
+  rm -f "$stats"
+done
+exit $status
