@@ -1,0 +1,17 @@
+/* verb_version.c - `discoctl version`. */
+#include <stdio.h>
+
+#include "verbs.h"
+
+#define DISCOCTL_VERSION "0.1.0"
+#define CONTROL_PROTOCOL 1
+
+int verb_version(int argc, char **argv)
+{
+    if (argc > 1) {
+        fprintf(stderr, "discoctl version: takes no arguments\n");
+        return EXIT_USAGE;
+    }
+    printf("discoctl %s (control protocol %d)\n", DISCOCTL_VERSION, CONTROL_PROTOCOL);
+    return EXIT_OK;
+}
