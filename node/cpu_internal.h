@@ -14,6 +14,13 @@
  *   - Anything that raises an exception goes through cpu_raise*() (cp0.h),
  *     which redirects pc, clears delay_slot and sets exception_raised; the
  *     interpreter then does not advance pc for that instruction.
+ *   - Code called from inside cpu_run() (CP0, FPU, the memory slow path) sees
+ *     an exact cpu->pc, delay_slot, instructions and cycles: the interpreter
+ *     writes them back before every call out of its hot path. Such code may
+ *     call cpu_ftlb_flush() or set stop_requested/irq_dirty; the interpreter
+ *     looks at them again when the call returns.
+ *   - cpu_run() may return between a branch and its delay slot: then pc is
+ *     the slot, delay_slot is true and branch_target is where it goes next.
  */
 #ifndef DISCO_NODE_CPU_INTERNAL_H
 #define DISCO_NODE_CPU_INTERNAL_H
@@ -31,39 +38,50 @@
  * slow path in cpu_mem.c; flushed through cpu_ftlb_flush() whenever the
  * guest TLB, the ASID or the mode changes.
  */
-#define FTLB_BITS 8
-#define FTLB_SIZE (1u << FTLB_BITS)
-#define FTLB_NONE UINT64_MAX
+#define FTLB_BITS      10
+#define FTLB_SIZE      (1u << FTLB_BITS)
+#define FTLB_NONE      UINT64_MAX
+#define FTLB_PAGE_MASK (~(uint64_t)0xfff)
+
+struct code_page;  /* a page of pre-decoded instructions (cpu_decode.h) */
+struct code_cache; /* all of them, keyed by host page (cpu_decode.h) */
 
 struct ftlb_entry {
-    uint64_t tag_read;  /* virtual page address, or FTLB_NONE */
-    uint64_t tag_write; /* virtual page address if stores may go straight through */
-    uint64_t tag_fetch;
-    uintptr_t host_minus_vaddr; /* host address = vaddr + this */
+    uint64_t tag_read;          /* virtual page address, or FTLB_NONE */
+    uint64_t tag_write;         /* virtual page address if stores may go straight through */
+    uint64_t tag_fetch;         /* virtual page address if code is cached for it */
+    uintptr_t host_minus_vaddr; /* host address = vaddr + this (read/write tags) */
+    struct code_page *code;     /* decoded instructions of the tag_fetch page */
+    bool listed;                /* its index is in cpu->ftlb_used */
 };
 
 struct cpu {
     /* Hot integer state first. */
-    uint64_t gpr[32];
+    uint64_t gpr[33]; /* gpr[32] is where the decoder sends writes to $0 */
     uint64_t hi, lo;
     uint64_t pc;
     uint64_t branch_target;
     bool delay_slot;
-    bool skip_slot; /* a branch-likely was not taken: next pc is pc + 8 */
+    bool skip_slot;        /* a branch-likely was not taken: next pc is pc + 8 */
     bool exception_raised; /* set by cpu_raise*(); cleared by the interpreter */
     bool stop_requested;   /* leave cpu_run() at the next instruction boundary */
+    bool resync;           /* translations or code changed: re-fetch before going on */
     bool big_endian;
     bool is_r2; /* model implements MIPS64 Release 2 */
     enum cpu_model model;
     enum cpu_stop stop_reason;
 
-    uint64_t instructions; /* retired */
-    uint64_t cycles;       /* simulated cycles */
+    uint64_t instructions;     /* retired */
+    uint64_t cycles;           /* simulated cycles */
     uint64_t next_event_cycle; /* call cp0_check_interrupts() when cycles reach this */
     bool irq_dirty;            /* interrupt inputs or masks changed: check now */
     uint8_t irq_lines;         /* external lines 0..5 -> Cause.IP2..IP7 */
 
     struct ftlb_entry ftlb[FTLB_SIZE];
+    /* Indices of entries filled since the last flush: a flush clears only those. */
+    uint16_t ftlb_used[FTLB_SIZE];
+    unsigned ftlb_used_count;
+    bool ftlb_initialized;
 
     /* FPU: raw 64-bit registers; FR=0 pairing is done by fpu.c accessors. */
     uint64_t fpr[32];
@@ -78,6 +96,10 @@ struct cpu {
 
     struct bus *bus;       /* system mode */
     struct uspace *uspace; /* user-mode emulation */
+
+    uint64_t ll_vaddr;       /* virtual address of the last LL/LLD, for SC/SCD */
+    bool trace;              /* DISCO_CPU_TRACE: one line per instruction on stderr */
+    struct code_cache *code; /* pre-decoded instructions (cpu_mem.c) */
 };
 
 /* Sets up the branch state for a branch at cpu->pc (see the contract above). */
@@ -111,7 +133,33 @@ static inline bool cpu_branch_likely(struct cpu *cpu, bool taken, uint64_t targe
 int cpu_load(struct cpu *cpu, uint64_t vaddr, unsigned size, uint64_t *value);
 int cpu_store(struct cpu *cpu, uint64_t vaddr, unsigned size, uint64_t value);
 
-/* Invalidate the fast translation cache: after TLB writes, ASID or mode changes. */
+/*
+ * Invalidate the fast translation cache: after TLB writes, ASID or mode
+ * changes, and (flash-run) after any change of the user mappings. In
+ * user-mode emulation it drops the pre-decoded code as well, since host
+ * pages may be reused for other memory.
+ */
 void cpu_ftlb_flush(struct cpu *cpu);
+
+/*
+ * Invalidates only the ftlb entries of virtual pages in [vaddr, vaddr + size):
+ * enough after a TLB write that replaces an entry of that range (entries may
+ * not overlap, so no other cached translation changes) - cheaper than a full
+ * flush for a guest kernel refilling the TLB.
+ */
+void cpu_ftlb_flush_range(struct cpu *cpu, uint64_t vaddr, uint64_t size);
+
+/*
+ * Host code wrote guest memory behind the interpreter's back (DMA, a loader,
+ * a syscall filling a buffer that holds code): forget decoded instructions of
+ * those host bytes. Guest stores are tracked by the interpreter itself.
+ */
+void cpu_code_invalidate(struct cpu *cpu, const uint8_t *host, uint64_t len);
+
+/*
+ * Reads the instruction word at vaddr without raising anything (for exception
+ * reports and the monitor). Returns 0, or 1 if it cannot be fetched.
+ */
+int cpu_peek_insn(struct cpu *cpu, uint64_t vaddr, uint32_t *word);
 
 #endif
