@@ -17,8 +17,8 @@ struct cpu;
 enum mem_access { ACCESS_LOAD = 0, ACCESS_STORE = 1, ACCESS_FETCH = 2 };
 
 struct tlb_entry {
-    uint64_t mask;  /* PageMask */
-    uint64_t vpn2;  /* EntryHi VPN2 and R fields, masked */
+    uint64_t mask; /* PageMask */
+    uint64_t vpn2; /* EntryHi VPN2 and R fields, masked */
     uint8_t asid;
     bool global;
     uint64_t lo[2]; /* EntryLo0/1: PFN, C, D, V */
@@ -31,9 +31,10 @@ struct tlb {
 /* Result of a translation. */
 struct translation {
     uint64_t paddr;
-    uint64_t page_size; /* bytes mapped contiguously around paddr (>= 4096), for host-side caching */
-    bool cached;        /* cache attribute: false for kseg1/uncached xkphys/C=2 */
-    bool writable;      /* a store would succeed (D bit, or unmapped segment) */
+    /* Bytes mapped contiguously around paddr (>= 4096), for host-side caching. */
+    uint64_t page_size;
+    bool cached;   /* cache attribute: false for kseg1/uncached xkphys/C=2 */
+    bool writable; /* a store would succeed (D bit, or unmapped segment) */
 };
 
 /*
@@ -41,8 +42,7 @@ struct translation {
  * or raises the architectural exception (address error, TLB refill/XTLB
  * refill, invalid, modified) through cpu_raise_address() and returns 1.
  */
-int tlb_translate(struct cpu *cpu, uint64_t vaddr, enum mem_access access,
-                  struct translation *out);
+int tlb_translate(struct cpu *cpu, uint64_t vaddr, enum mem_access access, struct translation *out);
 
 /* TLBP / TLBR / TLBWI / TLBWR against CP0 Index/EntryHi/EntryLo/PageMask. */
 void tlb_probe(struct cpu *cpu);
