@@ -13,7 +13,7 @@
 #include "xalloc.h"
 
 #define CONTROL_PROTOCOL_VERSION 1
-#define CONTROL_MAX_REPLY (1u << 20)
+#define CONTROL_MAX_REPLY        (1u << 20)
 
 struct control_client {
     nng_socket sock;
@@ -71,8 +71,8 @@ static int call(struct control_client *cc, const Disco__Control__NodeRequest *re
         return nrv == NNG_ETIMEDOUT ? DISCO_ETIMEDOUT : DISCO_ENET;
     }
     ProtobufCMessage *m;
-    int rv = pbcodec_unpack(&disco__control__coord_reply__descriptor, rbuf, rlen,
-                            CONTROL_MAX_REPLY, &m);
+    int rv =
+        pbcodec_unpack(&disco__control__coord_reply__descriptor, rbuf, rlen, CONTROL_MAX_REPLY, &m);
     nng_free(rbuf, rlen);
     if (rv != 0) {
         snprintf(err, errlen, "malformed answer from the coordinator");
@@ -141,9 +141,8 @@ int control_client_heartbeat(struct control_client *cc, uint32_t server_index, u
         snprintf(reason, reasonlen, "%s", reply->shutdown->reason);
     } else if (reply->body_case != DISCO__CONTROL__COORD_REPLY__BODY_ACK) {
         snprintf(reason, reasonlen, "heartbeat refused: %s",
-                 reply->body_case == DISCO__CONTROL__COORD_REPLY__BODY_ERROR
-                     ? reply->error->message
-                     : "unexpected answer");
+                 reply->body_case == DISCO__CONTROL__COORD_REPLY__BODY_ERROR ? reply->error->message
+                                                                             : "unexpected answer");
         rv = DISCO_EPROTO;
     }
     disco__control__coord_reply__free_unpacked(reply, NULL);

@@ -59,16 +59,35 @@ static unsigned parse_count(const char *text, const char *name, unsigned max)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-    enum { O_COORD = 256, O_NODES, O_CPN, O_MEM, O_JOIN, O_HB, O_CT, O_CA, O_CERT, O_KEY,
-           O_RANK, O_LOG, O_HELP };
+    enum {
+        O_COORD = 256,
+        O_NODES,
+        O_CPN,
+        O_MEM,
+        O_JOIN,
+        O_HB,
+        O_CT,
+        O_CA,
+        O_CERT,
+        O_KEY,
+        O_RANK,
+        O_LOG,
+        O_HELP
+    };
     static const struct option longopts[] = {
-        {"coord", 1, 0, O_COORD}, {"nodes", 1, 0, O_NODES}, {"cpus-per-node", 1, 0, O_CPN},
-        {"memory-per-node", 1, 0, O_MEM}, {"join-timeout", 1, 0, O_JOIN},
-        {"heartbeat-ms", 1, 0, O_HB}, {"coord-timeout-ms", 1, 0, O_CT}, {"tls-ca", 1, 0, O_CA},
-        {"tls-cert", 1, 0, O_CERT}, {"tls-key", 1, 0, O_KEY}, {"server-rank", 1, 0, O_RANK},
-        {"log-level", 1, 0, O_LOG}, {"help", 0, 0, O_HELP}, {0, 0, 0, 0}};
-    *o = (struct options){.nodes = 1, .cpus_per_node = 1, .memory_per_node_mib = 64,
-                          .join_timeout_s = 60, .heartbeat_ms = 250, .coord_timeout_ms = 5000};
+        {"coord", 1, 0, O_COORD},         {"nodes", 1, 0, O_NODES},
+        {"cpus-per-node", 1, 0, O_CPN},   {"memory-per-node", 1, 0, O_MEM},
+        {"join-timeout", 1, 0, O_JOIN},   {"heartbeat-ms", 1, 0, O_HB},
+        {"coord-timeout-ms", 1, 0, O_CT}, {"tls-ca", 1, 0, O_CA},
+        {"tls-cert", 1, 0, O_CERT},       {"tls-key", 1, 0, O_KEY},
+        {"server-rank", 1, 0, O_RANK},    {"log-level", 1, 0, O_LOG},
+        {"help", 0, 0, O_HELP},           {0, 0, 0, 0}};
+    *o = (struct options){.nodes = 1,
+                          .cpus_per_node = 1,
+                          .memory_per_node_mib = 64,
+                          .join_timeout_s = 60,
+                          .heartbeat_ms = 250,
+                          .coord_timeout_ms = 5000};
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -92,7 +111,8 @@ static void parse_options(int argc, char **argv, struct options *o)
             log_set_level(l);
             break;
         }
-        case O_HELP: case 'h': usage(stdout); exit(0);
+        case O_HELP:
+        case 'h': usage(stdout); exit(0);
         default: usage(stderr); exit(2);
         }
     }
@@ -157,7 +177,8 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     /* 2. Join the machine: register and wait for the layout. */
-    struct node_offer offer = {.node_count = o.nodes, .cpus_per_node = o.cpus_per_node,
+    struct node_offer offer = {.node_count = o.nodes,
+                               .cpus_per_node = o.cpus_per_node,
                                .memory_per_node_bytes = (uint64_t)o.memory_per_node_mib << 20};
     if (control_client_create(o.coord_url, &o.tls, &cc, err, sizeof err) != 0 ||
         control_client_register(cc, &offer, (int)o.join_timeout_s * 1000, &assignment, err,

@@ -10,7 +10,7 @@ run_and_break() { # $1 = signal to send to one node server
   "$BIN/disco-coord" --local 3 --hold 60 --heartbeat-timeout 1000 >"$log" 2>&1 &
   local coord=$!
   for _ in $(seq 100); do grep -q "^  server 2" "$log" && break; sleep 0.05; done
-  local victim; victim=$(pgrep -f "$BIN/flash-node.*--server-rank 1")
+  local victim; victim=$(for p in $(tagged_pids); do { tr "\0" " " </proc/$p/cmdline; } 2>/dev/null | grep -q -- "--server-rank 1" && echo $p; done; true)
   local t0; t0=$(date +%s%N)
   kill "-$1" "$victim"
   local st=0; wait $coord || st=$?

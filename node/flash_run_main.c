@@ -1,0 +1,171 @@
+/*
+ * flash_run_main.c - flash-run: runs one static MIPS64 Linux (n64) program on
+ * one simulated CPU with Linux system-call emulation, like qemu-user, or with
+ * --system a bare-metal program through sysrun. Standard streams and the exit
+ * status pass through; a program killed by a signal kills flash-run with the
+ * same signal, so a shell sees the same status as under qemu-user.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "disco_err.h"
+#include "linux_user.h"
+#include "sysrun.h"
+
+extern char **environ;
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: flash-run [options] PROGRAM [ARGS...]\n"
+                 "  --cpu r10000|mips64r2  CPU model (default: from the ELF header: MIPS IV and\n"
+                 "                         older code runs on r10000, anything newer on mips64r2)\n"
+                 "  --stats                print instruction/cycle counts and speed on stderr\n"
+                 "  --max-insns N          stop after N instructions (exit status 124)\n"
+                 "  --system               run a bare-metal program in kernel mode (sysrun)\n"
+                 "  --trace-syscalls       log every system call on stderr\n"
+                 "  --help\n");
+}
+
+struct run_args {
+    struct linux_user_options options;
+    bool stats, system;
+};
+
+static int parse_model(const char *name, enum cpu_model *model)
+{
+    if (strcmp(name, "r10000") == 0)
+        *model = CPU_MODEL_R10000;
+    else if (strcmp(name, "mips64r2") == 0)
+        *model = CPU_MODEL_MIPS64R2;
+    else
+        return -1;
+    return 0;
+}
+
+/* Returns the index of PROGRAM in argv, or -1 after printing why not. */
+static int parse_args(int argc, char **argv, struct run_args *args)
+{
+    enum { OPT_CPU = 1, OPT_STATS, OPT_MAX, OPT_SYSTEM, OPT_TRACE, OPT_HELP };
+    static const struct option longopts[] = {
+        {"cpu", required_argument, NULL, OPT_CPU},
+        {"stats", no_argument, NULL, OPT_STATS},
+        {"max-insns", required_argument, NULL, OPT_MAX},
+        {"system", no_argument, NULL, OPT_SYSTEM},
+        {"trace-syscalls", no_argument, NULL, OPT_TRACE},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    char *end;
+    while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_CPU:
+            if (parse_model(optarg, &args->options.model) != 0) {
+                fprintf(stderr, "flash-run: unknown CPU model '%s' (r10000, mips64r2)\n", optarg);
+                return -1;
+            }
+            args->options.model_given = true;
+            break;
+        case OPT_STATS: args->stats = true; break;
+        case OPT_MAX:
+            args->options.max_instructions = strtoull(optarg, &end, 0);
+            if (*optarg == 0 || *end != 0) {
+                fprintf(stderr, "flash-run: bad --max-insns '%s'\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_SYSTEM: args->system = true; break;
+        case OPT_TRACE: args->options.trace_syscalls = true; break;
+        case OPT_HELP: usage(stdout); exit(0);
+        default: usage(stderr); return -1;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return -1;
+    }
+    return optind;
+}
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) * 1e-9;
+}
+
+static void print_stats(uint64_t instructions, uint64_t cycles, double seconds)
+{
+    fprintf(stderr, "flash-run: instructions=%llu cycles=%llu host_seconds=%.3f mips=%.1f\n",
+            (unsigned long long)instructions, (unsigned long long)cycles, seconds,
+            seconds > 0 ? (double)instructions / seconds / 1e6 : 0.0);
+}
+
+/* Dies of host signal sig the way qemu-user does: no core file, default action. */
+static void die_by_signal(int sig)
+{
+    struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+    fflush(NULL);
+    signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+    exit(128 + sig); /* a signal whose default is to continue */
+}
+
+static int run_linux(const struct run_args *args, int argc, char **argv)
+{
+    struct linux_user_result result;
+    char err[512];
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int rv =
+        linux_user_run(argv[0], argc, argv, environ, &args->options, &result, err, sizeof(err));
+    if (rv != 0) {
+        fprintf(stderr, "flash-run: %s: %s\n", argv[0], err[0] ? err : disco_strerror(rv));
+        return rv == DISCO_ENOENT || rv == DISCO_EIO ? 127 : 126;
+    }
+    if (args->stats)
+        print_stats(result.instructions, result.cycles, seconds_since(&start));
+    if (result.limit_hit) {
+        fprintf(stderr, "flash-run: instruction limit reached\n");
+        return 124;
+    }
+    if (result.term_signal) {
+        int host = linux_host_signal(result.term_signal);
+        /* qemu-user's one line for a signal whose default action dumps core. */
+        if (result.core_dumped)
+            fprintf(stderr, "flash-run: uncaught target signal %d (%s) - core dumped\n",
+                    result.term_signal, strsignal(host));
+        die_by_signal(host ? host : SIGKILL);
+    }
+    return result.exit_status;
+}
+
+int main(int argc, char **argv)
+{
+    struct run_args args = {0};
+    int first = parse_args(argc, argv, &args);
+    if (first < 0)
+        return 2;
+    if (args.system) {
+        struct sysrun_options so = {
+            .model = args.options.model_given ? args.options.model : CPU_MODEL_R10000,
+            .ram_bytes = 64ull << 20,
+            .max_instructions = args.options.max_instructions,
+        };
+        int status = sysrun_program(argv[first], &so);
+        return status < 0 ? 1 : status;
+    }
+    fflush(stdout);
+    return run_linux(&args, argc - first, argv + first);
+}
