@@ -28,6 +28,8 @@ struct control_server {
     pthread_mutex_t lock;
     uint32_t closed[CLOSED_QUEUE];
     unsigned closed_count;
+    /* Guards members and phase against control_server_snapshot() readers. */
+    pthread_mutex_t state_lock;
 };
 
 typedef int (*request_handler)(struct control_server *cs, nng_msg *req,
@@ -55,6 +57,7 @@ int control_server_create(const struct control_server_options *options,
     struct control_server *cs = xcalloc(1, sizeof *cs);
     int rv, nrv;
     pthread_mutex_init(&cs->lock, NULL);
+    pthread_mutex_init(&cs->state_lock, NULL);
     membership_init(&cs->members, options->expected_servers);
     cs->deferred = xcalloc(options->expected_servers + 1, sizeof(nng_msg *));
     cs->heartbeat_timeout_ms = options->heartbeat_timeout_ms;
@@ -93,6 +96,7 @@ void control_server_destroy(struct control_server *cs)
     free(cs->deferred);
     membership_fini(&cs->members);
     pthread_mutex_destroy(&cs->lock);
+    pthread_mutex_destroy(&cs->state_lock);
     free(cs);
 }
 
@@ -253,13 +257,16 @@ int control_server_poll(struct control_server *cs, int wait_ms, char *err, size_
         nng_msg *req;
         int nrv = nng_recvmsg(cs->sock, &req, 0);
         if (nrv == 0) {
+            pthread_mutex_lock(&cs->state_lock);
             int rv = dispatch(cs, req, err, errlen);
+            pthread_mutex_unlock(&cs->state_lock);
             if (rv != 0)
                 return rv;
         } else if (nrv != NNG_ETIMEDOUT) {
             snprintf(err, errlen, "control socket: %s", nng_strerror(nrv));
             return DISCO_ENET;
         }
+        pthread_mutex_lock(&cs->state_lock);
         if (cs->phase == PHASE_STOPPING) {
             unsigned gone = 0;
             for (unsigned i = 0; i < cs->members.joined; i++)
@@ -268,15 +275,19 @@ int control_server_poll(struct control_server *cs, int wait_ms, char *err, size_
                 cs->phase = PHASE_DONE;
         } else if (cs->phase == PHASE_RUNNING || cs->members.joined > 0) {
             int rv = check_liveness(cs, err, errlen);
-            if (rv != 0)
+            if (rv != 0) {
+                pthread_mutex_unlock(&cs->state_lock);
                 return rv;
+            }
         }
+        pthread_mutex_unlock(&cs->state_lock);
     } while (cs->phase != PHASE_DONE && control_now_ms() < deadline);
     return DISCO_OK;
 }
 
 void control_server_begin_shutdown(struct control_server *cs, const char *reason)
 {
+    pthread_mutex_lock(&cs->state_lock);
     snprintf(cs->shutdown_reason, sizeof cs->shutdown_reason, "%s", reason);
     for (unsigned i = 0; i < cs->members.joined; i++) {
         if (cs->deferred[i]) { /* still waiting for its Assignment */
@@ -286,6 +297,21 @@ void control_server_begin_shutdown(struct control_server *cs, const char *reason
         }
     }
     cs->phase = cs->members.joined ? PHASE_STOPPING : PHASE_DONE;
+    pthread_mutex_unlock(&cs->state_lock);
+}
+
+void control_server_snapshot(struct control_server *cs, struct control_snapshot *out)
+{
+    pthread_mutex_lock(&cs->state_lock);
+    const struct membership *m = &cs->members;
+    *out = (struct control_snapshot){.phase = cs->phase, .expected = m->expected,
+                                     .joined = m->joined, .total_nodes = m->total_nodes,
+                                     .cpus_per_node = m->cpus_per_node,
+                                     .memory_per_node = m->memory_per_node,
+                                     .now_ms = control_now_ms()};
+    out->server = xcalloc(m->joined + 1, sizeof *out->server);
+    memcpy(out->server, m->server, m->joined * sizeof *out->server);
+    pthread_mutex_unlock(&cs->state_lock);
 }
 
 enum control_phase control_server_phase(const struct control_server *cs)

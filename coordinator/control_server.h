@@ -50,6 +50,22 @@ uint64_t control_server_rejected(const struct control_server *cs);
 
 void control_server_print_layout(const struct control_server *cs, FILE *out);
 
+/*
+ * A consistent copy of the machine's membership for other threads (the API
+ * server): taken under the control server's state lock, which
+ * control_server_poll() and control_server_begin_shutdown() hold while they
+ * change membership or phase. server[] is heap-allocated ([joined]); free it.
+ */
+struct control_snapshot {
+    enum control_phase phase;
+    unsigned expected, joined;
+    uint32_t total_nodes, cpus_per_node;
+    uint64_t memory_per_node;
+    int64_t now_ms; /* control_now_ms() when taken */
+    struct server_entry *server;
+};
+void control_server_snapshot(struct control_server *cs, struct control_snapshot *out);
+
 /* Monotonic milliseconds, the time base of the control plane. */
 int64_t control_now_ms(void);
 

@@ -2,15 +2,20 @@
  * disco-coord - the coordinator: assembles the simulated FLASH machine from
  * node servers, lays out node ids and machine memory, watches liveness and
  * shuts the machine down. With --local it starts the node servers itself
- * (the embedded default). Later: Disco policy, time barrier, public API.
+ * (the embedded default). With --serve it also serves the public API
+ * (api_server.h) on its own thread until SIGTERM. Later: Disco policy, time
+ * barrier.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "api_server.h"
 #include "control_server.h"
 #include "disco_err.h"
 #include "local_cluster.h"
@@ -28,6 +33,16 @@ struct options {
     unsigned hold_s;
     struct tls_files tls;
     struct tls_files node_tls;
+    /* The public API (--serve). */
+    bool serve;
+    const char *api_listen;
+    const char *state_dir;
+    struct tls_files api_tls;
+    const char *admins[API_MAX_ADMINS];
+    unsigned admin_count;
+    unsigned max_running;
+    unsigned api_timeout_s;
+    unsigned image_max_mib;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -53,7 +68,18 @@ static void usage(FILE *out)
             "  --hold S               keep the assembled machine S seconds (default 0)\n"
             "  --tls-ca F --tls-cert F --tls-key F          identity for tls+tcp:// URLs\n"
             "  --node-tls-cert F --node-tls-key F           local servers' identity\n"
-            "  --log-level L          error|warn|info|debug (or DISCO_LOG)\n");
+            "  --log-level L          error|warn|info|debug (or DISCO_LOG)\n"
+            "public API (see docs/api.md):\n"
+            "  --serve                serve the API until SIGTERM instead of --hold\n"
+            "  --api-listen ADDR:PORT HTTPS endpoint (default 127.0.0.1:7443; port 0: any)\n"
+            "  --state-dir DIR        store, images, consoles (default ~/.disco/state)\n"
+            "  --api-ca F --api-cert F --api-key F [--api-crl F]\n"
+            "                         users' CA, server identity, revocation list (default:\n"
+            "                         a private CA created in STATE-DIR/tls on first start)\n"
+            "  --admin CN             a user with the admin role (repeatable)\n"
+            "  --max-running N        VMs running at once (default 2)\n"
+            "  --api-timeout S        HTTP read/write timeout (default 30)\n"
+            "  --image-max-mib N      largest image (default 256)\n");
 }
 
 static unsigned parse_count(const char *text, const char *name, unsigned max)
@@ -71,7 +97,9 @@ static unsigned parse_count(const char *text, const char *name, unsigned max)
 static void parse_options(int argc, char **argv, struct options *o)
 {
     enum { O_LOCAL = 256, O_SERVERS, O_LISTEN, O_NPS, O_CPN, O_MEM, O_JOIN, O_HB, O_HOLD,
-           O_CA, O_CERT, O_KEY, O_NCERT, O_NKEY, O_LOG, O_HELP };
+           O_CA, O_CERT, O_KEY, O_NCERT, O_NKEY, O_LOG, O_HELP, O_SERVE, O_API_LISTEN,
+           O_STATE, O_API_CA, O_API_CERT, O_API_KEY, O_API_CRL, O_ADMIN, O_MAXRUN, O_API_TIMEOUT,
+           O_IMAGE_MAX };
     static const struct option longopts[] = {
         {"local", 1, 0, O_LOCAL}, {"servers", 1, 0, O_SERVERS}, {"listen", 1, 0, O_LISTEN},
         {"nodes-per-server", 1, 0, O_NPS}, {"cpus-per-node", 1, 0, O_CPN},
@@ -79,9 +107,15 @@ static void parse_options(int argc, char **argv, struct options *o)
         {"heartbeat-timeout", 1, 0, O_HB}, {"hold", 1, 0, O_HOLD}, {"tls-ca", 1, 0, O_CA},
         {"tls-cert", 1, 0, O_CERT}, {"tls-key", 1, 0, O_KEY}, {"node-tls-cert", 1, 0, O_NCERT},
         {"node-tls-key", 1, 0, O_NKEY}, {"log-level", 1, 0, O_LOG}, {"help", 0, 0, O_HELP},
+        {"serve", 0, 0, O_SERVE}, {"api-listen", 1, 0, O_API_LISTEN}, {"state-dir", 1, 0, O_STATE},
+        {"api-ca", 1, 0, O_API_CA}, {"api-cert", 1, 0, O_API_CERT}, {"api-key", 1, 0, O_API_KEY},
+        {"api-crl", 1, 0, O_API_CRL}, {"admin", 1, 0, O_ADMIN}, {"max-running", 1, 0, O_MAXRUN},
+        {"api-timeout", 1, 0, O_API_TIMEOUT}, {"image-max-mib", 1, 0, O_IMAGE_MAX},
         {0, 0, 0, 0}};
     *o = (struct options){.nodes_per_server = 1, .cpus_per_node = 1, .memory_per_node_mib = 64,
-                          .join_timeout_s = 30, .heartbeat_timeout_ms = 3000};
+                          .join_timeout_s = 30, .heartbeat_timeout_ms = 3000,
+                          .api_listen = "127.0.0.1:7443", .max_running = 2, .api_timeout_s = 30,
+                          .image_max_mib = 256};
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -108,6 +142,23 @@ static void parse_options(int argc, char **argv, struct options *o)
             log_set_level(l);
             break;
         }
+        case O_SERVE: o->serve = true; break;
+        case O_API_LISTEN: o->api_listen = optarg; break;
+        case O_STATE: o->state_dir = optarg; break;
+        case O_API_CA: o->api_tls.ca_file = optarg; break;
+        case O_API_CERT: o->api_tls.cert_file = optarg; break;
+        case O_API_KEY: o->api_tls.key_file = optarg; break;
+        case O_API_CRL: o->api_tls.crl_file = optarg; break;
+        case O_ADMIN:
+            if (o->admin_count == API_MAX_ADMINS) {
+                fprintf(stderr, "disco-coord: at most %d --admin\n", API_MAX_ADMINS);
+                exit(2);
+            }
+            o->admins[o->admin_count++] = optarg;
+            break;
+        case O_MAXRUN: o->max_running = parse_count(optarg, "--max-running", 1024); break;
+        case O_API_TIMEOUT: o->api_timeout_s = parse_count(optarg, "--api-timeout", 3600); break;
+        case O_IMAGE_MAX: o->image_max_mib = parse_count(optarg, "--image-max-mib", 65536); break;
         case O_HELP: case 'h': usage(stdout); exit(0);
         default: usage(stderr); exit(2);
         }
@@ -120,6 +171,15 @@ static void parse_options(int argc, char **argv, struct options *o)
         o->servers = o->local;
     if (o->servers == 0) {
         fprintf(stderr, "disco-coord: say how many node servers: --local N or --servers N\n");
+        exit(2);
+    }
+    bool own_tls = o->api_tls.ca_file || o->api_tls.cert_file || o->api_tls.key_file;
+    if (own_tls && !(o->api_tls.ca_file && o->api_tls.cert_file && o->api_tls.key_file)) {
+        fprintf(stderr, "disco-coord: --api-ca, --api-cert and --api-key go together\n");
+        exit(2);
+    }
+    if (o->serve && (o->max_running == 0 || o->api_timeout_s == 0 || o->image_max_mib == 0)) {
+        fprintf(stderr, "disco-coord: --max-running, --api-timeout, --image-max-mib must be >= 1\n");
         exit(2);
     }
     if (o->nodes_per_server == 0 || o->cpus_per_node == 0 || o->memory_per_node_mib == 0) {
@@ -185,11 +245,107 @@ static int serve_until(struct control_server *cs, struct local_cluster *lc,
     return DISCO_OK;
 }
 
+/* ---- The public API (--serve) ------------------------------------------ */
+
+/* The API thread's view of the cluster: a locked copy of the membership. */
+static void cluster_snapshot(void *arg, struct api_cluster_view *view)
+{
+    static const char *const phases[] = {"joining", "running", "stopping", "done"};
+    struct control_snapshot s;
+    control_server_snapshot(arg, &s);
+    snprintf(view->phase, sizeof view->phase, "%s", phases[s.phase]);
+    view->servers = s.joined;
+    view->servers_expected = s.expected;
+    view->nodes = s.total_nodes;
+    view->cpus_per_node = s.cpus_per_node;
+    view->memory_per_node = s.memory_per_node;
+    view->node = calloc(s.total_nodes + 1, sizeof *view->node);
+    for (unsigned i = 0; view->node && i < s.joined; i++) {
+        const struct server_entry *e = &s.server[i];
+        for (uint32_t k = 0; k < e->node_count && e->first_node + k < s.total_nodes; k++) {
+            struct api_node_view *n = &view->node[e->first_node + k];
+            n->node = e->first_node + k;
+            n->server = i;
+            n->pid = e->pid;
+            n->cpus = s.cpus_per_node;
+            snprintf(n->hostname, sizeof n->hostname, "%s", e->hostname);
+            n->memory_bytes = s.memory_per_node;
+            n->memory_base = (uint64_t)n->node * s.memory_per_node;
+            n->alive = !e->lost && !e->left && e->pipe != 0;
+            n->heartbeat_age_ms = (uint64_t)(s.now_ms - e->last_seen_ms);
+        }
+    }
+    if (view->node == NULL)
+        view->nodes = 0;
+    free(s.server);
+}
+
+/* ~/.disco/state unless --state-dir says otherwise. */
+static const char *default_state_dir(char *buf, size_t len)
+{
+    const char *home = getenv("HOME");
+    snprintf(buf, len, "%s/.disco", home && *home ? home : ".");
+    if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+        return NULL;
+    snprintf(buf, len, "%s/.disco/state", home && *home ? home : ".");
+    return buf;
+}
+
+/* Tells scripts where the API listens: STATE_DIR/api-port, written atomically. */
+static void publish_port(const char *state_dir, unsigned port)
+{
+    char path[600], tmp[620];
+    snprintf(path, sizeof path, "%s/api-port", state_dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        return;
+    fprintf(f, "%u\n", port);
+    if (fclose(f) == 0)
+        rename(tmp, path);
+}
+
+static int start_api(const struct options *o, struct control_server *cs, struct api_server **out,
+                     char *err, size_t errlen)
+{
+    static char state_buf[512], tls_paths[2400], flash_run[4096];
+    struct api_server_options ao = {.listen = o->api_listen, .state_dir = o->state_dir,
+                                    .tls = o->api_tls, .admin_count = o->admin_count,
+                                    .max_running = o->max_running,
+                                    .timeout_s = o->api_timeout_s,
+                                    .image_max_bytes = (uint64_t)o->image_max_mib << 20,
+                                    .snapshot = cluster_snapshot, .snapshot_arg = cs};
+    memcpy(ao.admins, o->admins, sizeof ao.admins);
+    int rv;
+    if (ao.state_dir == NULL && (ao.state_dir = default_state_dir(state_buf, sizeof state_buf)) == NULL) {
+        snprintf(err, errlen, "cannot create ~/.disco: %s", strerror(errno));
+        return DISCO_EIO;
+    }
+    if (ao.tls.ca_file == NULL &&
+        (rv = api_tls_bootstrap(ao.state_dir, &ao.tls, tls_paths, sizeof tls_paths, err, errlen)) != 0)
+        return rv;
+    if ((rv = local_cluster_sibling_binary("flash-run", flash_run, sizeof flash_run)) != 0) {
+        snprintf(err, errlen, "cannot find flash-run beside disco-coord: %s", disco_strerror(rv));
+        return rv;
+    }
+    ao.flash_run = flash_run;
+    if ((rv = api_server_create(&ao, out, err, errlen)) != 0)
+        return rv;
+    if ((rv = api_server_start(*out, err, errlen)) != 0)
+        return rv;
+    publish_port(ao.state_dir, api_server_port(*out));
+    printf("api: https://%.*s:%u (state in %s)\n", (int)(strrchr(o->api_listen, ':') - o->api_listen),
+           o->api_listen, api_server_port(*out), ao.state_dir);
+    fflush(stdout);
+    return DISCO_OK;
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
     struct local_cluster lc = {0};
     struct control_server *cs = NULL;
+    struct api_server *api = NULL;
     char err[512], url[256], dir[] = "/tmp/disco-coord-XXXXXX";
     int rv, status = 1;
 
@@ -239,8 +395,27 @@ int main(int argc, char **argv)
     control_server_print_layout(cs, stdout);
     fflush(stdout);
 
-    /* 5. Run: for now the machine is held for --hold seconds. */
-    if (o.hold_s) {
+    /*
+     * 5. The public API (--serve): its own thread with an event loop, the
+     * SQLite store and the job scheduler; it reads the cluster through
+     * control_server_snapshot(). We serve until SIGTERM/SIGINT, which is a
+     * normal end; a lost node server ends the run with an error.
+     */
+    if (o.serve) {
+        if ((rv = start_api(&o, cs, &api, err, sizeof err)) != 0) {
+            fprintf(stderr, "disco-coord: api: %s\n", err);
+            goto out;
+        }
+        rv = serve_until(cs, &lc, PHASE_STOPPING, 0, err, sizeof err);
+        if (rv != 0 && rv != DISCO_ECLOSED) {
+            fprintf(stderr, "disco-coord: %s\n", err);
+            goto out;
+        }
+        log_info("%s: stopping the API", err);
+    }
+
+    /* 6. Run: without the API, the machine is held for --hold seconds. */
+    if (!o.serve && o.hold_s) {
         rv = serve_until(cs, &lc, PHASE_STOPPING, control_now_ms() + (int64_t)o.hold_s * 1000, err,
                          sizeof err);
         if (rv != 0 && rv != DISCO_ETIMEDOUT) {
@@ -251,7 +426,8 @@ int main(int argc, char **argv)
     status = 0;
 
 out:
-    /* 6. Shut the machine down, bounded in time, leaving no process behind. */
+    /* 7. Shut the API down (killing running guests), then the machine. */
+    api_server_destroy(api);
     if (cs) {
         control_server_begin_shutdown(cs, status == 0 ? "run complete" : "run failed");
         if (serve_until(cs, &lc, PHASE_DONE, control_now_ms() + 3000, err, sizeof err) != 0 &&

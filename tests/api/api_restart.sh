@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# kill -9 of the coordinator with queued and running jobs and a partial
+# upload, then a restart on the same state directory: nothing submitted is
+# lost, the guests died with the coordinator, queued jobs run, running jobs
+# follow their restart policy (rerun: run again and pass; fail: failed with
+# the reason), the upload resumes. Then kills at an arbitrary moment of a
+# stream of submissions: every acknowledged job survives and finishes.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+make_pki
+start_coord --max-running 2
+expect 0 as alice image push "$GUEST/api_spin"
+SPIN=$OUT
+expect 0 as alice image push "$GUEST/demo-workload-be"
+WORKLOAD=$OUT
+expect 0 as alice job submit "$SPIN" --args 40 --on-restart rerun --time-limit 100 --name rerun-me
+RERUN=$OUT
+expect 0 as alice job submit "$SPIN" --on-restart fail --time-limit 100 --name fail-me
+FAILJOB=$OUT
+expect 0 as alice job submit "$WORKLOAD" --name queued
+QUEUED=$OUT
+wait_job_state alice "$RERUN" JOB_RUNNING
+wait_job_state alice "$FAILJOB" JOB_RUNNING
+expect 0 as alice job show "$QUEUED"
+grep -q "state     QUEUED" <<<"$OUT" || fail "the third job should wait for a slot: $OUT"
+# Half of an upload.
+printf 'persistent disk' >"$WORK/disk.img"
+DSHA=$(sha256sum "$WORK/disk.img" | cut -c1-64)
+curl_call alice Images/UploadChunk sha256="$DSHA" size=15 offset=0 data="persist" kind=2
+[ "$HTTP" = 200 ] || fail "first chunk: $HTTP"
+
+KIDS=$(children)
+kill -9 "$COORD_PID"
+wait "$COORD_PID" 2>/dev/null || true
+COORD_PID=
+no_leftovers $KIDS
+echo "killed the coordinator; its node servers and guests died with it"
+
+start_coord --max-running 2
+grep -q "restart policy: 1 running job(s) queued again, 1 failed" "$WORK/coord.err" ||
+  fail "restart report: $(grep -i restart "$WORK/coord.err")"
+wait_job_state alice "$QUEUED" JOB_DONE
+for _ in $(seq 300); do as alice job show "$RERUN" | grep -q "state     DONE" && break; sleep 0.1; done
+expect 0 as alice job show "$RERUN"
+grep -q "state     DONE, verdict PASS" <<<"$OUT" || fail "re-run job: $OUT"
+grep -q "attempts  2" <<<"$OUT" || fail "two attempts: $OUT"
+expect 0 as alice job results "$RERUN"
+grep -q "spun 40 million" <<<"$OUT" || fail "the re-run's console: $OUT"
+expect 0 as alice job show "$FAILJOB"
+grep -q "state     FAILED, verdict ERROR: the coordinator restarted during attempt 1 (restart policy: fail)" <<<"$OUT" ||
+  fail "failed job: $OUT"
+expect 0 as alice job show "$QUEUED"
+grep -q "verdict PASS" <<<"$OUT" || fail "queued job: $OUT"
+curl_call alice Images/GetUpload sha256="$DSHA"
+decoded Images/GetUpload | grep -q '"received":7' || fail "upload resume point: $(decoded Images/GetUpload)"
+curl_call alice Images/UploadChunk sha256="$DSHA" size=15 offset=7 data="ent dusk" kind=2
+[ "$HTTP" = 400 ] || fail "a wrong second half must not complete the image"
+curl_call alice Images/UploadChunk sha256="$DSHA" size=15 offset=0 data="persistent disk" kind=2
+decoded Images/UploadChunk | grep -q '"complete":true' || fail "upload after restart"
+expect 0 as alice image list
+grep -q "$SPIN" <<<"$OUT" && grep -q "$WORKLOAD" <<<"$OUT" && grep -q DISK <<<"$OUT" || fail "images after restart: $OUT"
+
+# Kill at an arbitrary moment of a stream of submissions.
+for round in 1 2; do
+  : >"$WORK/acked"
+  ( while true; do as alice job submit "$GUEST/rt_hello" >>"$WORK/acked" 2>/dev/null || true; done ) &
+  LOOP=$!
+  sleep 1.$((RANDOM % 9))
+  kill -9 "$COORD_PID"
+  wait "$COORD_PID" 2>/dev/null || true
+  COORD_PID=
+  kill "$LOOP"; wait "$LOOP" 2>/dev/null || true
+  n=$(wc -l <"$WORK/acked")
+  [ "$n" -ge 1 ] || fail "no submission acknowledged in round $round"
+  start_coord --max-running 2
+  for id in $(cat "$WORK/acked"); do
+    expect 0 as alice job show "$id"
+  done
+  for _ in $(seq 200); do
+    as alice --json job list --limit 1000 | grep -q '"JOB_QUEUED"\|"JOB_RUNNING"' || break
+    sleep 0.1
+  done
+  expect 0 as alice --json job list --limit 1000
+  grep -q '"JOB_QUEUED"\|"JOB_RUNNING"' <<<"$OUT" && fail "unfinished jobs after round $round"
+  echo "round $round: $n acknowledged submissions survived kill -9 and finished"
+done
+KIDS=$(children)
+stop_coord
+no_leftovers $KIDS
+echo "PASS"
