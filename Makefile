@@ -3,6 +3,7 @@
 #   make test   install what is missing, build, run every test (+ ASan/UBSan pass)
 #   make bench  run the benchmarks in bench/ and print their figures
 JOBS  ?= $(shell nproc)
+MAKEFLAGS += --no-print-directory
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 

@@ -6,7 +6,9 @@
 #      shuts it down cleanly;
 #   2. runs the demo workload on one simulated MIPS64 CPU with flash-run, in
 #      both byte orders, prints what the simulator computed and its counters,
-#      and checks the output against QEMU on the same binary.
+#      and checks the output against QEMU on the same binary;
+#   3. boots a bare-metal kernel-mode test on the R10000 model (system mode:
+#      TLB refills, exceptions, the Count/Compare timer) through flash-run.
 set -euo pipefail
 B=${1:-build}
 BIN=$B/bin
@@ -34,5 +36,14 @@ for endian in be le; do
     status=1
   fi
   rm -f "$stats"
+done
+
+say "3. Kernel mode on the R10000 model: a bare-metal TLB and timer test (flash-run --system)"
+for prog in k_tlb_refill_r10000 k_timer_r10000 k_modes_r10000; do
+  out=$("$BIN/flash-run" --system --stats "$GUEST/$prog" 2>&1) || status=1
+  printf '   %-24s %3d checks passed, %s\n' "$prog" "$(grep -c '^PASS:' <<<"$out")" \
+    "$(grep -o 'KT RESULT: [A-Z]*' <<<"$out")"
+  grep '^flash-run:' <<<"$out" | sed 's/^/   /'
+  grep '^FAIL' <<<"$out" | sed 's/^/   /' || true
 done
 exit $status

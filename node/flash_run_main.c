@@ -163,7 +163,12 @@ int main(int argc, char **argv)
             .ram_bytes = 64ull << 20,
             .max_instructions = args.options.max_instructions,
         };
-        int status = sysrun_program(argv[first], &so);
+        struct sysrun_result result = {0};
+        struct timespec start;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        int status = sysrun_program(argv[first], &so, &result);
+        if (args.stats)
+            print_stats(result.instructions, result.cycles, seconds_since(&start));
         return status < 0 ? 1 : status;
     }
     fflush(stdout);

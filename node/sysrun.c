@@ -158,7 +158,8 @@ static int run(struct cpu *cpu, struct console_dev *console, const char *path, u
     }
 }
 
-int sysrun_program(const char *path, const struct sysrun_options *options)
+int sysrun_program(const char *path, const struct sysrun_options *options,
+                   struct sysrun_result *result)
 {
     uint64_t ram_bytes = options->ram_bytes ? options->ram_bytes : SYSRUN_DEFAULT_RAM_BYTES;
     if (ram_bytes > SYSRUN_MAX_RAM_BYTES || ram_bytes < (1ull << 20))
@@ -190,6 +191,10 @@ int sysrun_program(const char *path, const struct sysrun_options *options)
         cpu_attach_bus(cpu, m.bus);
         cpu_set_pc(cpu, info.entry);
         rv = run(cpu, console, path, options->max_instructions);
+        if (result) {
+            result->instructions = cpu_instructions(cpu);
+            result->cycles = cpu_cycles(cpu);
+        }
     }
     fflush(stdout);
     console_dev_destroy(console);

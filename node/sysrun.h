@@ -19,7 +19,17 @@ struct sysrun_options {
     uint64_t max_instructions; /* 0: no limit */
 };
 
-/* Returns the program's exit status (0-255), or -1 after printing an error. */
-int sysrun_program(const char *path, const struct sysrun_options *options);
+/* What the run cost, filled in when the program ran (even if it failed). */
+struct sysrun_result {
+    uint64_t instructions;
+    uint64_t cycles;
+};
+
+/*
+ * Returns the program's exit status (0-255), or -1 after printing an error.
+ * result may be NULL.
+ */
+int sysrun_program(const char *path, const struct sysrun_options *options,
+                   struct sysrun_result *result);
 
 #endif
