@@ -13,7 +13,7 @@
 #include "pbcodec.h"
 #include "xalloc.h"
 
-#define CONTROL_MAX_REQUEST (64u << 10)
+#define CONTROL_MAX_REQUEST (2u << 20) /* barrier arrivals carry console bytes and counters */
 #define CLOSED_QUEUE 256
 
 struct control_server {
@@ -28,6 +28,15 @@ struct control_server {
     pthread_mutex_t lock;
     uint32_t closed[CLOSED_QUEUE];
     unsigned closed_count;
+    /* The --bare run: program, barrier state. */
+    const uint8_t *bare_elf;
+    size_t bare_elf_len;
+    uint64_t quantum_cycles;
+    struct control_barrier_ops barrier;
+    nng_msg **barrier_deferred; /* [expected]: arrivals awaiting the release */
+    uint64_t barrier_quantum;
+    bool final_phase, run_complete;
+    bool want_pages, reset_pages; /* carried by the next release */
     /* Guards members and phase against control_server_snapshot() readers. */
     pthread_mutex_t state_lock;
 };
@@ -61,6 +70,11 @@ int control_server_create(const struct control_server_options *options,
     membership_init(&cs->members, options->expected_servers);
     cs->deferred = xcalloc(options->expected_servers + 1, sizeof(nng_msg *));
     cs->heartbeat_timeout_ms = options->heartbeat_timeout_ms;
+    cs->barrier_deferred = xcalloc(options->expected_servers + 1, sizeof(nng_msg *));
+    cs->bare_elf = options->bare_elf;
+    cs->bare_elf_len = options->bare_elf_len;
+    cs->quantum_cycles = options->quantum_cycles;
+    cs->barrier = options->barrier;
     if ((nrv = nng_rep0_open_raw(&cs->sock)) != 0) {
         snprintf(err, errlen, "control socket: %s", nng_strerror(nrv));
         rv = DISCO_ENET;
@@ -80,6 +94,7 @@ int control_server_create(const struct control_server_options *options,
 fail:
     membership_fini(&cs->members);
     free(cs->deferred);
+    free(cs->barrier_deferred);
     pthread_mutex_destroy(&cs->lock);
     free(cs);
     return rv;
@@ -94,6 +109,10 @@ void control_server_destroy(struct control_server *cs)
         if (cs->deferred[i])
             nng_msg_free(cs->deferred[i]);
     free(cs->deferred);
+    for (unsigned i = 0; i <= cs->members.expected; i++)
+        if (cs->barrier_deferred[i])
+            nng_msg_free(cs->barrier_deferred[i]);
+    free(cs->barrier_deferred);
     membership_fini(&cs->members);
     pthread_mutex_destroy(&cs->lock);
     pthread_mutex_destroy(&cs->state_lock);
@@ -136,6 +155,13 @@ static void send_assignment(struct control_server *cs, unsigned index, nng_msg *
     Disco__Control__ServerInfo **ptrs = xcalloc(n, sizeof *ptrs);
     Disco__Control__Assignment a;
     membership_assignment(&cs->members, index, &a, servers, ptrs);
+    Disco__Control__BareRun bare = DISCO__CONTROL__BARE_RUN__INIT;
+    if (cs->bare_elf) {
+        bare.elf.data = (uint8_t *)cs->bare_elf;
+        bare.elf.len = cs->bare_elf_len;
+        bare.quantum_cycles = cs->quantum_cycles;
+        a.bare = &bare;
+    }
     Disco__Control__CoordReply r = DISCO__CONTROL__COORD_REPLY__INIT;
     r.body_case = DISCO__CONTROL__COORD_REPLY__BODY_ASSIGNMENT;
     r.assignment = &a;
@@ -199,9 +225,99 @@ static int handle_heartbeat(struct control_server *cs, nng_msg *req,
     return DISCO_OK;
 }
 
+static void send_release(struct control_server *cs, nng_msg *req, uint64_t quantum, bool over)
+{
+    Disco__Control__CoordReply r = DISCO__CONTROL__COORD_REPLY__INIT;
+    Disco__Control__BarrierRelease rel = DISCO__CONTROL__BARRIER_RELEASE__INIT;
+    rel.quantum = quantum;
+    rel.run_over = over;
+    rel.has_want_pages = rel.has_reset_pages = cs->want_pages;
+    rel.want_pages = cs->want_pages;
+    rel.reset_pages = cs->reset_pages;
+    r.body_case = DISCO__CONTROL__COORD_REPLY__BODY_RELEASE;
+    r.release = &rel;
+    send_reply(cs, req, &r);
+}
+
+/* Releases the barrier once every server still in the machine has arrived. */
+static void barrier_try_release(struct control_server *cs)
+{
+    unsigned n = cs->members.joined;
+    for (unsigned i = 0; i < n; i++)
+        if (!cs->barrier_deferred[i] && !cs->members.server[i].lost)
+            return;
+    bool over = true;
+    if (!cs->final_phase && cs->barrier.release)
+        over = cs->barrier.release(cs->barrier.arg, cs->barrier_quantum);
+    for (unsigned i = 0; i < n; i++) {
+        if (cs->barrier_deferred[i]) {
+            send_release(cs, cs->barrier_deferred[i], cs->barrier_quantum, over);
+            cs->barrier_deferred[i] = NULL;
+        }
+    }
+    cs->want_pages = cs->reset_pages = false;
+    if (cs->final_phase)
+        cs->run_complete = true;
+    else if (over)
+        cs->final_phase = true;
+    else
+        cs->barrier_quantum++;
+}
+
+static int handle_barrier(struct control_server *cs, nng_msg *req,
+                          const Disco__Control__NodeRequest *body, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    const Disco__Control__BarrierArrive *a = body->barrier;
+    uint32_t pipe = nng_pipe_id(nng_msg_get_pipe(req));
+    unsigned index = a->server_index;
+    if (cs->bare_elf == NULL || cs->phase != PHASE_RUNNING || cs->run_complete) {
+        reply_error(cs, req, "no run in progress");
+        return DISCO_OK;
+    }
+    if (membership_heartbeat(&cs->members, index, pipe, control_now_ms()) != 0) {
+        reply_error(cs, req, "barrier arrival from an unknown server");
+        return DISCO_OK;
+    }
+    if (a->error) {
+        /* The server cannot go on: the run is over, with its reason. */
+        if (cs->barrier.arrive)
+            cs->barrier.arrive(cs->barrier.arg, a);
+        cs->run_complete = true;
+        reply_error(cs, req, "run failed");
+        return DISCO_OK;
+    }
+    bool final = a->has_final && a->final;
+    if (cs->barrier_deferred[index] || final != cs->final_phase ||
+        (!final && a->quantum != cs->barrier_quantum)) {
+        reply_error(cs, req, "barrier arrival out of step");
+        return DISCO_OK;
+    }
+    if (cs->barrier.arrive)
+        cs->barrier.arrive(cs->barrier.arg, a);
+    cs->barrier_deferred[index] = req;
+    barrier_try_release(cs);
+    return DISCO_OK;
+}
+
+void control_server_request_pages(struct control_server *cs, bool reset)
+{
+    pthread_mutex_lock(&cs->state_lock);
+    cs->want_pages = true;
+    cs->reset_pages = reset;
+    pthread_mutex_unlock(&cs->state_lock);
+}
+
+bool control_server_run_complete(const struct control_server *cs)
+{
+    return cs->run_complete;
+}
+
 static const request_handler handlers[] = {
     [DISCO__CONTROL__NODE_REQUEST__BODY_REGISTER] = handle_register,
     [DISCO__CONTROL__NODE_REQUEST__BODY_HEARTBEAT] = handle_heartbeat,
+    [DISCO__CONTROL__NODE_REQUEST__BODY_BARRIER] = handle_barrier,
 };
 
 static int dispatch(struct control_server *cs, nng_msg *req, char *err, size_t errlen)
@@ -227,7 +343,8 @@ static int dispatch(struct control_server *cs, nng_msg *req, char *err, size_t e
     return rv;
 }
 
-static int check_liveness(struct control_server *cs, char *err, size_t errlen)
+/* Servers whose connection closed are lost (reported from NNG's threads). */
+static void note_closed(struct control_server *cs)
 {
     pthread_mutex_lock(&cs->lock);
     for (unsigned i = 0; i < cs->closed_count; i++) {
@@ -239,6 +356,16 @@ static int check_liveness(struct control_server *cs, char *err, size_t errlen)
     }
     cs->closed_count = 0;
     pthread_mutex_unlock(&cs->lock);
+}
+
+static int check_liveness(struct control_server *cs, char *err, size_t errlen)
+{
+    note_closed(cs);
+    /* A server waiting at the barrier is alive while its connection is. */
+    int64_t now = control_now_ms();
+    for (unsigned i = 0; i < cs->members.joined; i++)
+        if (cs->barrier_deferred[i] && !cs->members.server[i].lost)
+            cs->members.server[i].last_seen_ms = now;
     int lost = membership_find_silent(&cs->members, control_now_ms(), cs->heartbeat_timeout_ms);
     if (lost < 0)
         return DISCO_OK;
@@ -268,12 +395,14 @@ int control_server_poll(struct control_server *cs, int wait_ms, char *err, size_
         }
         pthread_mutex_lock(&cs->state_lock);
         if (cs->phase == PHASE_STOPPING) {
+            note_closed(cs); /* a server that exited has left too */
             unsigned gone = 0;
             for (unsigned i = 0; i < cs->members.joined; i++)
                 gone += cs->members.server[i].left || cs->members.server[i].lost;
             if (gone == cs->members.joined)
                 cs->phase = PHASE_DONE;
-        } else if (cs->phase == PHASE_RUNNING || cs->members.joined > 0) {
+        } else if ((cs->phase == PHASE_RUNNING || cs->members.joined > 0) && !cs->run_complete) {
+            /* (after a --bare run is complete, a server leaving is expected) */
             int rv = check_liveness(cs, err, errlen);
             if (rv != 0) {
                 pthread_mutex_unlock(&cs->state_lock);

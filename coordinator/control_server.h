@@ -16,8 +16,27 @@
 #include "membership.h"
 #include "net.h"
 
+/*
+ * The quantum barrier of a --bare run (docs/architecture.md): every server
+ * arrives at the end of each quantum of simulated time; the reply is held
+ * until all have arrived, then release() decides whether the run is over.
+ * After a release that ends the run, each server arrives once more with
+ * final=true (last console bytes, statistics, page miss counters); when all
+ * have, the run is complete. Both callbacks run on the polling thread.
+ */
+struct control_barrier_ops {
+    void (*arrive)(void *arg, const Disco__Control__BarrierArrive *arrival);
+    bool (*release)(void *arg, uint64_t quantum);
+    void *arg;
+};
+
 struct control_server_options {
     const char *url;             /* where node servers dial in */
+    /* A bare-metal program shipped in every Assignment (NULL: none). */
+    const uint8_t *bare_elf;
+    size_t bare_elf_len;
+    uint64_t quantum_cycles;
+    struct control_barrier_ops barrier;
     const struct tls_files *tls; /* for tls+tcp:// */
     unsigned expected_servers;
     int64_t heartbeat_timeout_ms; /* silence after which a server is lost */
@@ -39,6 +58,17 @@ void control_server_destroy(struct control_server *cs);
  */
 int control_server_poll(struct control_server *cs, int wait_ms, char *err, size_t errlen)
     __attribute__((warn_unused_result));
+
+/*
+ * Asks every server for its directories' per-page miss counters: the next
+ * barrier release carries the request and the arrival after it the
+ * counters (through control_barrier_ops.arrive); reset zeroes them after.
+ */
+void control_server_request_pages(struct control_server *cs, bool reset);
+
+/* True once every server made its final barrier arrival (a --bare run ended),
+ * or one reported that it cannot go on (BarrierArrive.error). */
+bool control_server_run_complete(const struct control_server *cs);
 
 /* From now on heartbeats are answered with Shutdown(reason). */
 void control_server_begin_shutdown(struct control_server *cs, const char *reason);

@@ -2,11 +2,14 @@
  * disco-coord - the coordinator: assembles the simulated FLASH machine from
  * node servers, lays out node ids and machine memory, watches liveness and
  * shuts the machine down. With --local it starts the node servers itself
- * (the embedded default). With --serve it also serves the public API
- * (api_server.h) on its own thread until SIGTERM. Later: Disco policy, time
- * barrier.
+ * (the embedded default). With --bare it runs a bare-metal program on the
+ * whole machine: ships the ELF in the layout, holds the servers to a quantum
+ * barrier of simulated time, prints the console and the statistics and
+ * exits with the program's status. With --serve it also serves the public
+ * API (api_server.h) on its own thread until SIGTERM.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +19,7 @@
 #include <unistd.h>
 
 #include "api_server.h"
+#include "bare_run.h"
 #include "control_server.h"
 #include "disco_err.h"
 #include "local_cluster.h"
@@ -43,6 +47,13 @@ struct options {
     unsigned max_running;
     unsigned api_timeout_s;
     unsigned image_max_mib;
+    /* A bare-metal run (--bare). */
+    const char *bare;
+    const char *transport; /* ipc, tcp, tls */
+    uint64_t quantum_cycles;
+    uint64_t max_cycles;
+    unsigned timeout_s;
+    bool console_prefix;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -69,6 +80,14 @@ static void usage(FILE *out)
             "  --tls-ca F --tls-cert F --tls-key F          identity for tls+tcp:// URLs\n"
             "  --node-tls-cert F --node-tls-key F           local servers' identity\n"
             "  --log-level L          error|warn|info|debug (or DISCO_LOG)\n"
+            "bare-metal SMP run (docs/bare-metal.md):\n"
+            "  --bare PROG.elf        run PROG on every CPU, print console and statistics,\n"
+            "                         exit with its status\n"
+            "  --transport T          interconnect between servers: ipc (default), tcp, tls\n"
+            "  --quantum-cycles Q     servers meet every Q simulated cycles (default 10000)\n"
+            "  --max-cycles N         fail if the program runs past N cycles (default: none)\n"
+            "  --timeout S            fail after S seconds of real time (default 600)\n"
+            "  --console-prefix       prefix console lines with \"cpuN: \"\n"
             "public API (see docs/api.md):\n"
             "  --serve                serve the API until SIGTERM instead of --hold\n"
             "  --api-listen ADDR:PORT HTTPS endpoint (default 127.0.0.1:7443; port 0: any)\n"
@@ -99,7 +118,7 @@ static void parse_options(int argc, char **argv, struct options *o)
     enum { O_LOCAL = 256, O_SERVERS, O_LISTEN, O_NPS, O_CPN, O_MEM, O_JOIN, O_HB, O_HOLD,
            O_CA, O_CERT, O_KEY, O_NCERT, O_NKEY, O_LOG, O_HELP, O_SERVE, O_API_LISTEN,
            O_STATE, O_API_CA, O_API_CERT, O_API_KEY, O_API_CRL, O_ADMIN, O_MAXRUN, O_API_TIMEOUT,
-           O_IMAGE_MAX };
+           O_IMAGE_MAX, O_BARE, O_TRANSPORT, O_QUANTUM, O_MAXCYC, O_TIMEOUT, O_PREFIX };
     static const struct option longopts[] = {
         {"local", 1, 0, O_LOCAL}, {"servers", 1, 0, O_SERVERS}, {"listen", 1, 0, O_LISTEN},
         {"nodes-per-server", 1, 0, O_NPS}, {"cpus-per-node", 1, 0, O_CPN},
@@ -111,11 +130,15 @@ static void parse_options(int argc, char **argv, struct options *o)
         {"api-ca", 1, 0, O_API_CA}, {"api-cert", 1, 0, O_API_CERT}, {"api-key", 1, 0, O_API_KEY},
         {"api-crl", 1, 0, O_API_CRL}, {"admin", 1, 0, O_ADMIN}, {"max-running", 1, 0, O_MAXRUN},
         {"api-timeout", 1, 0, O_API_TIMEOUT}, {"image-max-mib", 1, 0, O_IMAGE_MAX},
+        {"bare", 1, 0, O_BARE}, {"transport", 1, 0, O_TRANSPORT},
+        {"quantum-cycles", 1, 0, O_QUANTUM}, {"max-cycles", 1, 0, O_MAXCYC},
+        {"timeout", 1, 0, O_TIMEOUT}, {"console-prefix", 0, 0, O_PREFIX},
         {0, 0, 0, 0}};
     *o = (struct options){.nodes_per_server = 1, .cpus_per_node = 1, .memory_per_node_mib = 64,
                           .join_timeout_s = 30, .heartbeat_timeout_ms = 3000,
                           .api_listen = "127.0.0.1:7443", .max_running = 2, .api_timeout_s = 30,
-                          .image_max_mib = 256};
+                          .image_max_mib = 256, .transport = "ipc", .quantum_cycles = 10000,
+                          .timeout_s = 600};
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -159,6 +182,20 @@ static void parse_options(int argc, char **argv, struct options *o)
         case O_MAXRUN: o->max_running = parse_count(optarg, "--max-running", 1024); break;
         case O_API_TIMEOUT: o->api_timeout_s = parse_count(optarg, "--api-timeout", 3600); break;
         case O_IMAGE_MAX: o->image_max_mib = parse_count(optarg, "--image-max-mib", 65536); break;
+        case O_BARE: o->bare = optarg; break;
+        case O_TRANSPORT: o->transport = optarg; break;
+        case O_QUANTUM: o->quantum_cycles = parse_count(optarg, "--quantum-cycles", 1000000000); break;
+        case O_MAXCYC: {
+            char *end;
+            o->max_cycles = strtoull(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0') {
+                fprintf(stderr, "disco-coord: --max-cycles must be a number, not '%s'\n", optarg);
+                exit(2);
+            }
+            break;
+        }
+        case O_TIMEOUT: o->timeout_s = parse_count(optarg, "--timeout", 86400); break;
+        case O_PREFIX: o->console_prefix = true; break;
         case O_HELP: case 'h': usage(stdout); exit(0);
         default: usage(stderr); exit(2);
         }
@@ -182,6 +219,16 @@ static void parse_options(int argc, char **argv, struct options *o)
         fprintf(stderr, "disco-coord: --max-running, --api-timeout, --image-max-mib must be >= 1\n");
         exit(2);
     }
+    if (strcmp(o->transport, "ipc") != 0 && strcmp(o->transport, "tcp") != 0 &&
+        strcmp(o->transport, "tls") != 0) {
+        fprintf(stderr, "disco-coord: --transport is ipc, tcp or tls, not '%s'\n", o->transport);
+        exit(2);
+    }
+    if (o->bare && (o->serve || !o->local || o->quantum_cycles == 0 || o->timeout_s == 0)) {
+        fprintf(stderr, "disco-coord: --bare needs --local, a quantum and a timeout >= 1, "
+                        "and no --serve\n");
+        exit(2);
+    }
     if (o->nodes_per_server == 0 || o->cpus_per_node == 0 || o->memory_per_node_mib == 0) {
         fprintf(stderr, "disco-coord: node, CPU and memory counts must be at least 1\n");
         exit(2);
@@ -189,8 +236,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 }
 
 /* Starts the local node servers, all dialing our control URL. */
-static int start_local(const struct options *o, const char *url, struct local_cluster *lc,
-                       char *err, size_t errlen)
+static int start_local(const struct options *o, const char *url, const char *ic_url,
+                       struct local_cluster *lc, char *err, size_t errlen)
 {
     char binary[4096], nodes[16], cpus[16], mem[16];
     int rv = local_cluster_sibling_binary("flash-node", binary, sizeof binary);
@@ -211,6 +258,10 @@ static int start_local(const struct options *o, const char *url, struct local_cl
         args[n++] = o->node_tls.cert_file;
         args[n++] = "--tls-key";
         args[n++] = o->node_tls.key_file;
+    }
+    if (ic_url) {
+        args[n++] = "--interconnect";
+        args[n++] = ic_url;
     }
     args[n] = NULL;
     return local_cluster_start(lc, binary, o->local, args, err, errlen);
@@ -234,9 +285,147 @@ static int serve_until(struct control_server *cs, struct local_cluster *lc,
         if (rv != 0)
             return rv;
         int rank = lc->pid ? local_cluster_reap(lc) : -1;
-        if (rank >= 0 && control_server_phase(cs) < PHASE_STOPPING) {
+        /* (a server that reported its --bare run failed may exit: bare_run says why) */
+        if (rank >= 0 && control_server_phase(cs) < PHASE_STOPPING &&
+            !control_server_run_complete(cs)) {
             int st = lc->status[rank];
             snprintf(err, errlen, "local node server %d exited (%s %d) before the run ended", rank,
+                     WIFSIGNALED(st) ? "signal" : "status",
+                     WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+            return DISCO_EPEERLOST;
+        }
+    }
+    return DISCO_OK;
+}
+
+/* ---- A bare-metal run (--bare) ------------------------------------------ */
+
+/* Reads the whole program file; it travels in every server's Assignment. */
+static int read_program(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return DISCO_ENOENT;
+    }
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            if (cap >= (32u << 20))
+                break;
+            cap *= 2;
+            uint8_t *nb = realloc(buf, cap);
+            if (nb == NULL) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = nb;
+        }
+    }
+    fclose(f);
+    if (buf == NULL || n >= (32u << 20)) {
+        free(buf);
+        snprintf(err, errlen, "%s: larger than 32 MiB or unreadable", path);
+        return DISCO_ETOOBIG;
+    }
+    if (n < 64 || memcmp(buf, "\x7f" "ELF", 4) != 0) {
+        /* The servers check it fully; this catches the common mistake early. */
+        free(buf);
+        snprintf(err, errlen, "%s: not an ELF file", path);
+        return DISCO_EFORMAT;
+    }
+    *data = buf;
+    *len = n;
+    return DISCO_OK;
+}
+
+/* disco-ca.sh: DISCO_CA_SH, else the source tree's deploy/tls beside the build, else PATH. */
+static void find_ca_script(char *out, size_t len)
+{
+    const char *env = getenv("DISCO_CA_SH");
+    if (env && *env) {
+        snprintf(out, len, "%s", env);
+        return;
+    }
+    char self[4096];
+    if (local_cluster_sibling_binary("disco-coord", self, sizeof self) == 0) {
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            const char *rel[] = {"/../../deploy/tls/disco-ca.sh", "/../deploy/tls/disco-ca.sh",
+                                 "/../share/disco/disco-ca.sh"};
+            for (unsigned i = 0; i < 3; i++) {
+                snprintf(out, len, "%s%s", self, rel[i]);
+                if (access(out, R_OK) == 0)
+                    return;
+            }
+        }
+    }
+    snprintf(out, len, "disco-ca.sh");
+}
+
+/*
+ * --transport tls: a private CA in the run's directory and one node
+ * certificate that every local server presents and requires of its peers
+ * (mutual TLS; the nodes' CA is theirs alone, as docs/architecture.md asks).
+ */
+static int make_node_tls(struct options *o, const char *dir, char *err, size_t errlen)
+{
+    static char ca[600], cert[600], key[600];
+    char script[4200], cmd[9000];
+    find_ca_script(script, sizeof script);
+    snprintf(cmd, sizeof cmd, "bash '%s' init '%s/tls' 'Disco-FLASH run CA' >/dev/null && "
+                              "bash '%s' issue '%s/tls' node >/dev/null",
+             script, dir, script, dir);
+    if (system(cmd) != 0) {
+        snprintf(err, errlen, "cannot create the nodes' TLS identity with %.300s", script);
+        return DISCO_ETLS;
+    }
+    snprintf(ca, sizeof ca, "%s/tls/ca.crt", dir);
+    snprintf(cert, sizeof cert, "%s/tls/node.crt", dir);
+    snprintf(key, sizeof key, "%s/tls/node.key", dir);
+    o->node_tls.ca_file = ca;
+    o->node_tls.cert_file = cert;
+    o->node_tls.key_file = key;
+    return DISCO_OK;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/*
+ * Runs the program to its end: serves the barrier until every server made
+ * its final report, a server is lost, or --timeout passes.
+ */
+static int run_bare(struct control_server *cs, struct local_cluster *lc, const struct options *o,
+                    char *err, size_t errlen)
+{
+    int64_t deadline = control_now_ms() + (int64_t)o->timeout_s * 1000;
+    while (!control_server_run_complete(cs)) {
+        if (interrupted) {
+            snprintf(err, errlen, "interrupted by signal %d", (int)interrupted);
+            return DISCO_ECLOSED;
+        }
+        if (control_now_ms() >= deadline) {
+            snprintf(err, errlen, "the run did not finish within --timeout %u s", o->timeout_s);
+            return DISCO_ETIMEDOUT;
+        }
+        int rv = control_server_poll(cs, 50, err, errlen);
+        if (rv != 0)
+            return rv;
+        int rank = local_cluster_reap(lc);
+        if (rank >= 0 && !control_server_run_complete(cs)) {
+            int st = lc->status[rank];
+            snprintf(err, errlen, "local node server %d exited (%s %d) during the run", rank,
                      WIFSIGNALED(st) ? "signal" : "status",
                      WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
             return DISCO_EPEERLOST;
@@ -348,6 +537,11 @@ int main(int argc, char **argv)
     struct api_server *api = NULL;
     char err[512], url[256], dir[] = "/tmp/disco-coord-XXXXXX";
     int rv, status = 1;
+    uint8_t *program = NULL;
+    size_t program_len = 0;
+    struct bare_run *bare = NULL;
+    char ic_url[400];
+    const char *ic = NULL;
 
     /* 1. Options and logging. */
     parse_options(argc, argv, &o);
@@ -370,6 +564,40 @@ int main(int argc, char **argv)
     }
     struct control_server_options co = {.url = url, .tls = &o.tls, .expected_servers = o.servers,
                                         .heartbeat_timeout_ms = o.heartbeat_timeout_ms};
+    if (o.bare) {
+        /* The interconnect: private ipc sockets, or tcp/tls+tcp on any free port. */
+        if (o.listen_url && mkdtemp(dir) == NULL) {
+            perror("disco-coord: mkdtemp");
+            return 1;
+        }
+        if (strcmp(o.transport, "ipc") == 0)
+            snprintf(ic_url, sizeof ic_url, "ipc://%s/ic", dir);
+        else
+            snprintf(ic_url, sizeof ic_url, "%s://127.0.0.1:0",
+                     strcmp(o.transport, "tls") == 0 ? "tls+tcp" : "tcp");
+        ic = ic_url;
+        if (strcmp(o.transport, "tls") == 0 && !o.node_tls.cert_file &&
+            (rv = make_node_tls(&o, dir, err, sizeof err)) != 0) {
+            fprintf(stderr, "disco-coord: %s\n", err);
+            goto out;
+        }
+        if ((rv = read_program(o.bare, &program, &program_len, err, sizeof err)) != 0) {
+            fprintf(stderr, "disco-coord: %s\n", err);
+            goto out;
+        }
+        struct bare_run_options bo = {.total_nodes = o.local * o.nodes_per_server,
+                                      .cpus_per_node = o.cpus_per_node,
+                                      .quantum_cycles = o.quantum_cycles,
+                                      .max_cycles = o.max_cycles,
+                                      .console_prefix = o.console_prefix,
+                                      .console = stdout};
+        bare = bare_run_create(&bo);
+        co.bare_elf = program;
+        co.bare_elf_len = program_len;
+        co.quantum_cycles = o.quantum_cycles;
+        co.barrier = (struct control_barrier_ops){
+            .arrive = bare_run_arrive, .release = bare_run_release, .arg = bare};
+    }
     if ((rv = control_server_create(&co, &cs, err, sizeof err)) != 0) {
         fprintf(stderr, "disco-coord: %s\n", err);
         goto out;
@@ -377,7 +605,7 @@ int main(int argc, char **argv)
     log_info("control endpoint %s, expecting %u server(s)", url, o.servers);
 
     /* 3. Local node servers, if we run the embedded default. */
-    if (o.local && (rv = start_local(&o, url, &lc, err, sizeof err)) != 0) {
+    if (o.local && (rv = start_local(&o, url, ic, &lc, err, sizeof err)) != 0) {
         fprintf(stderr, "disco-coord: %s\n", err);
         goto out;
     }
@@ -390,6 +618,16 @@ int main(int argc, char **argv)
                  control_server_membership(cs)->joined, o.servers, o.join_timeout_s);
     if (rv != 0) {
         fprintf(stderr, "disco-coord: %s\n", err);
+        goto out;
+    }
+    if (o.bare) {
+        /* 4b. The bare-metal run: console as it comes, then the statistics. */
+        rv = run_bare(cs, &lc, &o, err, sizeof err);
+        if (rv != 0) {
+            fprintf(stderr, "disco-coord: %s\n", err);
+            goto out;
+        }
+        status = bare_run_finish(bare, stdout);
         goto out;
     }
     control_server_print_layout(cs, stdout);
@@ -429,21 +667,20 @@ out:
     /* 7. Shut the API down (killing running guests), then the machine. */
     api_server_destroy(api);
     if (cs) {
-        control_server_begin_shutdown(cs, status == 0 ? "run complete" : "run failed");
+        bool ok = status == 0 || (bare && control_server_run_complete(cs));
+        control_server_begin_shutdown(cs, ok ? "run complete" : "run failed");
         if (serve_until(cs, &lc, PHASE_DONE, control_now_ms() + 3000, err, sizeof err) != 0 &&
             status == 0)
             log_warn("shutdown: %s", err);
-        if (status == 0)
+        if (status == 0 && !bare)
             printf("machine shut down cleanly (%llu malformed request(s) rejected)\n",
                    (unsigned long long)control_server_rejected(cs));
     }
     local_cluster_stop(&lc, 2000);
     control_server_destroy(cs);
-    if (o.local && !o.listen_url) {
-        char path[300];
-        snprintf(path, sizeof path, "%s/control", dir);
-        unlink(path);
-        rmdir(dir);
-    }
+    if ((o.local && !o.listen_url) || o.bare)
+        nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    bare_run_destroy(bare);
+    free(program);
     return status;
 }

@@ -58,7 +58,9 @@ static int check_register(const struct membership *m, const Disco__Control__Regi
         return DISCO_EINVAL;
     }
     if (strlen(reg->hostname) >= sizeof m->server[0].hostname ||
-        (reg->interconnect_url && strlen(reg->interconnect_url) >= sizeof m->server[0].interconnect_url)) {
+        (reg->interconnect_url && strlen(reg->interconnect_url) >= sizeof m->server[0].interconnect_url) ||
+        (reg->interconnect_reply_url &&
+         strlen(reg->interconnect_reply_url) >= sizeof m->server[0].interconnect_reply_url)) {
         snprintf(err, errlen, "host name or interconnect URL too long");
         return DISCO_EINVAL;
     }
@@ -88,6 +90,8 @@ int membership_join(struct membership *m, const Disco__Control__Register *reg, u
     snprintf(s->hostname, sizeof s->hostname, "%s", reg->hostname);
     snprintf(s->interconnect_url, sizeof s->interconnect_url, "%s",
              reg->interconnect_url ? reg->interconnect_url : "");
+    snprintf(s->interconnect_reply_url, sizeof s->interconnect_reply_url, "%s",
+             reg->interconnect_reply_url ? reg->interconnect_reply_url : "");
     s->pid = reg->pid;
     s->node_count = reg->node_count;
     s->first_node = m->total_nodes;
@@ -124,6 +128,8 @@ void membership_assignment(const struct membership *m, unsigned index,
         servers[i].hostname = (char *)s->hostname;
         servers[i].pid = s->pid;
         servers[i].interconnect_url = s->interconnect_url[0] ? (char *)s->interconnect_url : NULL;
+        servers[i].interconnect_reply_url =
+            s->interconnect_reply_url[0] ? (char *)s->interconnect_reply_url : NULL;
         server_ptrs[i] = &servers[i];
     }
     out->n_servers = m->joined;

@@ -25,6 +25,7 @@ struct server_entry {
     uint32_t pipe; /* transport connection id, 0 when gone */
     char hostname[64];
     char interconnect_url[256];
+    char interconnect_reply_url[256];
     uint32_t pid;
     uint32_t node_count;
     uint32_t first_node;

@@ -263,6 +263,16 @@ static void start_miss(struct agent *a, enum agent_access_kind kind, uint64_t li
     send_request(a, b, out);
 }
 
+uint8_t *agent_line_data(struct agent *a, uint64_t paddr, enum agent_access_kind kind)
+{
+    struct cache_line *l = cache_lookup(a->l2, coh_line_of(paddr));
+    if (l == NULL || !permits(kind, l) || l->pinned)
+        return NULL;
+    if (kind == AGENT_STORE)
+        l->state = CACHE_MODIFIED;
+    return l->data;
+}
+
 enum agent_status agent_access(struct agent *a, enum agent_access_kind kind, uint64_t paddr,
                                void *buf, unsigned size, struct coh_outbox *out, uint32_t *cycles)
 {
@@ -394,6 +404,8 @@ static int handle_recall(struct agent *a, const struct coh_msg *in, struct miss_
     if (in->type == COH_RECALL_S) {
         m->flags |= COH_FLAG_KEEP_SHARED;
         l->state = CACHE_SHARED;
+        if (a->config.line_downgraded)
+            a->config.line_downgraded(a->config.opaque, in->line_addr);
         /* The L1 copy stays; its state is read from the L2. */
     } else {
         cache_invalidate(a->l2, in->line_addr);

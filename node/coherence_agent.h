@@ -28,6 +28,9 @@ struct agent_config {
      * exclusive, evicted): the CPU clears its LL bit if it matches
      * (MIPS LL/SC: an SC fails once the line may have been written). */
     void (*line_lost)(void *opaque, uint64_t line_addr);
+    /* Optional: the line stays readable but is no longer writable (a
+     * RECALL_S took ownership away): the CPU drops its direct write access. */
+    void (*line_downgraded)(void *opaque, uint64_t line_addr);
     void *opaque;
 };
 
@@ -78,6 +81,15 @@ enum agent_status agent_access(struct agent *agent, enum agent_access_kind kind,
  */
 int agent_handle(struct agent *agent, const struct coh_msg *in, struct coh_outbox *out)
     __attribute__((warn_unused_result));
+
+/*
+ * The L2 bytes of the line holding paddr if the line is held with the
+ * permission kind needs (a store needs MODIFIED: an EXCLUSIVE line is made
+ * MODIFIED now, as the store would), else NULL. The CPU reads and writes
+ * them directly (its fast path) until line_lost or line_downgraded says
+ * otherwise; such accesses bypass the L1 tags and statistics.
+ */
+uint8_t *agent_line_data(struct agent *agent, uint64_t paddr, enum agent_access_kind kind);
 
 /* Lines with a transaction in flight (0 when quiescent). */
 uint32_t agent_outstanding(const struct agent *agent);

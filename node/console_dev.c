@@ -40,6 +40,8 @@ static int console_read(void *opaque, uint64_t offset, unsigned size, uint64_t *
     switch (offset & ~7ull) {
     case CONSOLE_REG_IRQ: *value = dev->irq_lines; break;
     case CONSOLE_REG_CYCLES: *value = cpu_cycles(dev->cpu); break;
+    case CONSOLE_REG_CPUID: *value = 0; break; /* the one CPU of flash-run --system */
+    case CONSOLE_REG_NCPUS: *value = 1; break;
     default: *value = 0; break;
     }
     return 0;

@@ -23,6 +23,9 @@ struct console_dev;
 #define CONSOLE_REG_EXIT   0x08 /* write: stop the CPU with exit status value & 0xff */
 #define CONSOLE_REG_IRQ    0x10 /* read/write: levels of external lines 0..5 (Cause.IP2..IP7) */
 #define CONSOLE_REG_CYCLES 0x18 /* read: the CPU's cycle counter */
+#define CONSOLE_REG_CPUID                                                                          \
+    0x20 /* read: the CPU's number (0 here; per CPU under disco-coord --bare) */
+#define CONSOLE_REG_NCPUS 0x28 /* read: the number of CPUs (1 here) */
 
 /* Creates a device writing to out (not owned) that halts cpu (not owned) on exit. */
 struct console_dev *console_dev_create(struct cpu *cpu, FILE *out);

@@ -3,6 +3,7 @@
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #include "xalloc.h"
 
 #define CONTROL_PROTOCOL_VERSION 1
-#define CONTROL_MAX_REPLY        (1u << 20)
+#define CONTROL_MAX_REPLY        (64u << 20) /* an Assignment may carry the ELF of a --bare run */
 
 struct control_client {
     nng_socket sock;
@@ -96,6 +97,7 @@ int control_client_register(struct control_client *cc, const struct node_offer *
     reg.cpus_per_node = offer->cpus_per_node;
     reg.memory_per_node_bytes = offer->memory_per_node_bytes;
     reg.interconnect_url = (char *)offer->interconnect_url;
+    reg.interconnect_reply_url = (char *)offer->interconnect_reply_url;
     Disco__Control__NodeRequest req = DISCO__CONTROL__NODE_REQUEST__INIT;
     req.body_case = DISCO__CONTROL__NODE_REQUEST__BODY_REGISTER;
     req.register_ = &reg;
@@ -147,4 +149,131 @@ int control_client_heartbeat(struct control_client *cc, uint32_t server_index, u
     }
     disco__control__coord_reply__free_unpacked(reply, NULL);
     return rv;
+}
+
+void control_client_report_failure(struct control_client *cc, uint32_t server_index,
+                                   const char *why, int timeout_ms)
+{
+    Disco__Control__BarrierArrive a = DISCO__CONTROL__BARRIER_ARRIVE__INIT;
+    a.server_index = server_index;
+    a.error = (char *)why;
+    Disco__Control__NodeRequest req = DISCO__CONTROL__NODE_REQUEST__INIT;
+    req.body_case = DISCO__CONTROL__NODE_REQUEST__BODY_BARRIER;
+    req.barrier = &a;
+    Disco__Control__CoordReply *reply;
+    char err[256];
+    if (call(cc, &req, timeout_ms, &reply, err, sizeof err) == 0)
+        disco__control__coord_reply__free_unpacked(reply, NULL);
+}
+
+/* ---- asynchronous calls ---- */
+
+enum call_state { CALL_SENDING, CALL_RECEIVING, CALL_DONE, CALL_FAILED };
+
+struct control_call {
+    nng_ctx ctx;
+    nng_aio *aio;
+    pthread_mutex_t lock;
+    enum call_state state;
+    int nng_error;
+    nng_msg *reply;
+    int notify_fd;
+};
+
+/* NNG's callback thread: the send finished, then the receive. */
+static void call_step(void *arg)
+{
+    struct control_call *c = arg;
+    pthread_mutex_lock(&c->lock);
+    int nrv = nng_aio_result(c->aio);
+    if (nrv != 0) {
+        if (c->state == CALL_SENDING)
+            nng_msg_free(nng_aio_get_msg(c->aio));
+        c->nng_error = nrv;
+        c->state = CALL_FAILED;
+    } else if (c->state == CALL_SENDING) {
+        c->state = CALL_RECEIVING;
+        nng_ctx_recv(c->ctx, c->aio);
+    } else if (c->state == CALL_RECEIVING) {
+        c->reply = nng_aio_get_msg(c->aio);
+        c->state = CALL_DONE;
+    }
+    bool finished = c->state == CALL_DONE || c->state == CALL_FAILED;
+    pthread_mutex_unlock(&c->lock);
+    if (finished && c->notify_fd >= 0) {
+        char one = 1;
+        if (write(c->notify_fd, &one, 1) < 0) {
+            /* A full pipe already wakes the reader; nothing to do. */
+        }
+    }
+}
+
+struct control_call *control_client_call_start(struct control_client *cc,
+                                               const Disco__Control__NodeRequest *req,
+                                               int notify_fd)
+{
+    struct control_call *c = xcalloc(1, sizeof *c);
+    c->notify_fd = notify_fd;
+    pthread_mutex_init(&c->lock, NULL);
+    uint8_t *buf;
+    size_t len;
+    pbcodec_pack(&req->base, &buf, &len);
+    nng_msg *m = NULL;
+    int nrv;
+    if ((nrv = nng_ctx_open(&c->ctx, cc->sock)) != 0 ||
+        (nrv = nng_aio_alloc(&c->aio, call_step, c)) != 0 || (nrv = nng_msg_alloc(&m, 0)) != 0 ||
+        (nrv = nng_msg_append(m, buf, len)) != 0) {
+        free(buf);
+        if (m)
+            nng_msg_free(m);
+        c->state = CALL_FAILED;
+        c->nng_error = nrv;
+        return c;
+    }
+    free(buf);
+    c->state = CALL_SENDING;
+    nng_aio_set_msg(c->aio, m);
+    nng_ctx_send(c->ctx, c->aio);
+    return c;
+}
+
+int control_call_poll(struct control_call *c, Disco__Control__CoordReply **reply, char *err,
+                      size_t errlen)
+{
+    pthread_mutex_lock(&c->lock);
+    enum call_state st = c->state;
+    nng_msg *m = c->reply;
+    c->reply = NULL;
+    pthread_mutex_unlock(&c->lock);
+    if (st == CALL_FAILED) {
+        snprintf(err, errlen, "coordinator unreachable: %s", nng_strerror(c->nng_error));
+        return DISCO_ENET;
+    }
+    if (st != CALL_DONE || m == NULL)
+        return DISCO_EAGAIN;
+    ProtobufCMessage *pm;
+    int rv = pbcodec_unpack(&disco__control__coord_reply__descriptor, nng_msg_body(m),
+                            nng_msg_len(m), CONTROL_MAX_REPLY, &pm);
+    nng_msg_free(m);
+    if (rv != 0) {
+        snprintf(err, errlen, "malformed answer from the coordinator");
+        return DISCO_EPROTO;
+    }
+    *reply = (Disco__Control__CoordReply *)pm;
+    return DISCO_OK;
+}
+
+void control_call_free(struct control_call *c)
+{
+    if (c == NULL)
+        return;
+    if (c->aio) {
+        nng_aio_stop(c->aio);
+        nng_aio_free(c->aio);
+        nng_ctx_close(c->ctx);
+    }
+    if (c->reply)
+        nng_msg_free(c->reply);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
 }

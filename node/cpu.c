@@ -19,6 +19,9 @@ struct cpu *cpu_create(const struct cpu_config *config)
     cpu->cpu_number = config->cpu_number;
     cpu->exceptions_to_host = config->exceptions_to_host;
     cpu->next_event_cycle = UINT64_MAX;
+    cpu->ftlb_shift = 12;
+    cpu->ftlb_tag_mask = FTLB_PAGE_MASK;
+    cpu->fetch_vline = FTLB_NONE;
     cpu_ftlb_flush(cpu);
     cp0_reset(cpu);
     fpu_reset(cpu);
@@ -40,6 +43,30 @@ void cpu_attach_bus(struct cpu *cpu, struct bus *bus)
 {
     cpu->bus = bus;
     cpu_ftlb_flush(cpu);
+}
+
+void cpu_attach_coherent(struct cpu *cpu, const struct cpu_coherent_ops *ops)
+{
+    cpu->coh = *ops;
+    cpu->coherent = true;
+    cpu->ll_line = UINT64_MAX;
+    cpu->ftlb_shift = 7;
+    cpu->ftlb_tag_mask = ~(uint64_t)127;
+    cpu_ftlb_flush(cpu);
+}
+
+void cpu_line_lost(struct cpu *cpu, uint64_t line_paddr)
+{
+    if (cpu->ll_line == line_paddr) {
+        cpu->cp0.llbit = false;
+        cpu->ll_line = UINT64_MAX;
+    }
+    cpu_ftlb_drop_line(cpu, line_paddr, true);
+}
+
+void cpu_line_downgraded(struct cpu *cpu, uint64_t line_paddr)
+{
+    cpu_ftlb_drop_line(cpu, line_paddr, false);
 }
 
 /*

@@ -41,6 +41,30 @@ enum cpu_stop {
     CPU_STOP_EXCEPTION, /* exceptions_to_host: see cpu_last_exception() */
     CPU_STOP_WAIT,      /* WAIT executed with no pending interrupt */
     CPU_STOP_HALT,      /* cpu_request_halt() or a device asked to stop */
+    CPU_STOP_MEMORY,    /* coherent mode: a cache miss is in progress; pc is the
+                           instruction to restart once the line has arrived */
+};
+
+/*
+ * Coherent mode (the node server, docs/protocol.md): physical accesses to
+ * machine memory go to the CPU's cache agent instead of the bus. The hook
+ * performs one access of size bytes (memory byte order in buf) and returns
+ * CPU_MEM_DONE with the cycles to charge, CPU_MEM_PENDING when a miss is in
+ * flight (cpu_run() then stops with CPU_STOP_MEMORY, nothing of the
+ * instruction done), or CPU_MEM_BUS_ERROR. kind: 0 fetch, 1 load, 2 store.
+ */
+enum cpu_mem_status { CPU_MEM_DONE, CPU_MEM_PENDING, CPU_MEM_BUS_ERROR };
+struct cpu_coherent_ops {
+    enum cpu_mem_status (*access)(void *opaque, unsigned kind, uint64_t paddr, void *buf,
+                                  unsigned size, uint32_t *cycles);
+    /* Optional fast path: the host bytes of the line holding paddr while it
+     * is held with kind's permission (NULL if not). The CPU then reads (and
+     * for stores writes) them directly until cpu_line_lost() or
+     * cpu_line_downgraded() for that line. */
+    uint8_t *(*line_data)(void *opaque, unsigned kind, uint64_t paddr);
+    /* Physical addresses [base, limit) are machine memory, except the I/O hole. */
+    uint64_t base, limit;
+    void *opaque;
 };
 
 /* An exception as the hardware would have reported it (Cause.ExcCode etc). */
@@ -60,6 +84,13 @@ void cpu_destroy(struct cpu *cpu);
 
 /* System mode: physical accesses go to this bus (not owned by the CPU). */
 void cpu_attach_bus(struct cpu *cpu, struct bus *bus);
+/* Coherent mode: machine memory through ops (copied); the bus keeps devices. */
+void cpu_attach_coherent(struct cpu *cpu, const struct cpu_coherent_ops *ops);
+/* The cache lost the line holding paddr: clear the LL bit if it is the LL's
+ * line (MIPS: SC fails once another processor may have written it). */
+void cpu_line_lost(struct cpu *cpu, uint64_t line_paddr);
+/* The line is still readable but no longer writable: stop storing to it directly. */
+void cpu_line_downgraded(struct cpu *cpu, uint64_t line_paddr);
 /* User-mode emulation: virtual accesses go to this space (not owned). */
 void cpu_attach_uspace(struct cpu *cpu, struct uspace *space);
 

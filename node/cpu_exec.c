@@ -55,8 +55,8 @@ static inline uint64_t sx32(uint64_t v)
 static int load_containing(struct cpu *cpu, uint64_t vaddr, unsigned size, uint64_t *word)
 {
     uint64_t aligned = vaddr & ~(uint64_t)(size - 1), probe;
-    const struct ftlb_entry *e = &cpu->ftlb[(vaddr >> 12) & (FTLB_SIZE - 1)];
-    if (e->tag_read == (vaddr & FTLB_PAGE_MASK)) {
+    const struct ftlb_entry *e = &cpu->ftlb[(vaddr >> cpu->ftlb_shift) & (FTLB_SIZE - 1)];
+    if (e->tag_read == (vaddr & cpu->ftlb_tag_mask)) {
         *word = host_load(aligned + e->host_minus_vaddr, size, cpu->big_endian != HOST_BIG_ENDIAN);
         return 0;
     }
@@ -73,8 +73,8 @@ static int load_containing(struct cpu *cpu, uint64_t vaddr, unsigned size, uint6
 static int store_bytes(struct cpu *cpu, uint64_t vaddr, int step, unsigned count, uint64_t value,
                        int first_shift, int shift_step)
 {
-    const struct ftlb_entry *e = &cpu->ftlb[(vaddr >> 12) & (FTLB_SIZE - 1)];
-    bool direct = e->tag_write == (vaddr & FTLB_PAGE_MASK);
+    const struct ftlb_entry *e = &cpu->ftlb[(vaddr >> cpu->ftlb_shift) & (FTLB_SIZE - 1)];
+    bool direct = e->tag_write == (vaddr & cpu->ftlb_tag_mask);
     for (unsigned i = 0; i < count; i++) {
         uint64_t a = vaddr + (uint64_t)((int64_t)step * i);
         uint8_t byte = (uint8_t)(value >> (first_shift + shift_step * (int)i));
@@ -135,6 +135,8 @@ enum cpu_stop cpu_run(struct cpu *cpu, uint64_t max_instructions)
 
     uint64_t *const R = cpu->gpr;
     struct ftlb_entry *const ftlb = cpu->ftlb;
+    const unsigned fshift = cpu->ftlb_shift;   /* data entries: pages, or lines if coherent */
+    const uint64_t fmask = cpu->ftlb_tag_mask;
     const bool swap = cpu->big_endian != HOST_BIG_ENDIAN;
     struct dinsn step[2]; /* an instruction from memory that must not be cached */
     struct dinsn *ip = step, *base = step;
@@ -264,8 +266,8 @@ enum cpu_stop cpu_run(struct cpu *cpu, uint64_t max_instructions)
     op_##name:                                                                                     \
     {                                                                                              \
         uint64_t a_ = EA(), v_;                                                                    \
-        const struct ftlb_entry *e_ = &ftlb[(a_ >> 12) & (FTLB_SIZE - 1)];                         \
-        if (likely(e_->tag_read == (a_ & (FTLB_PAGE_MASK | (size - 1))))) {                        \
+        const struct ftlb_entry *e_ = &ftlb[(a_ >> fshift) & (FTLB_SIZE - 1)];                     \
+        if (likely(e_->tag_read == (a_ & (fmask | (size - 1))))) {                                 \
             v_ = host_load(a_ + e_->host_minus_vaddr, size, swap);                                 \
             R[ip->rd] = convert(v_);                                                               \
             NEXT();                                                                                \
@@ -281,8 +283,8 @@ enum cpu_stop cpu_run(struct cpu *cpu, uint64_t max_instructions)
     op_##name:                                                                                     \
     {                                                                                              \
         uint64_t a_ = EA(), v_ = R[ip->rt];                                                        \
-        const struct ftlb_entry *e_ = &ftlb[(a_ >> 12) & (FTLB_SIZE - 1)];                         \
-        if (likely(e_->tag_write == (a_ & (FTLB_PAGE_MASK | (size - 1))))) {                       \
+        const struct ftlb_entry *e_ = &ftlb[(a_ >> fshift) & (FTLB_SIZE - 1)];                     \
+        if (likely(e_->tag_write == (a_ & (fmask | (size - 1))))) {                                \
             host_store(a_ + e_->host_minus_vaddr, size, v_, swap);                                 \
             NEXT();                                                                                \
         }                                                                                          \
@@ -335,6 +337,12 @@ after_call_slow: /* the instruction completed; something needs a look */
 
 took_exception: /* cpu_raise*() set the new pc (or recorded it for the host) */
     cpu->exception_raised = false;
+    if (cpu->mem_stalled) { /* coherent miss: nothing done, restart this instruction later */
+        cpu->mem_stalled = false;
+        SYNC_COUNTERS();
+        reason = CPU_STOP_MEMORY;
+        goto out;
+    }
     insns++;
     SYNC_COUNTERS();
     slot_end = NO_SLOT;
@@ -1067,6 +1075,7 @@ op_LLD : {
     R[ip->rd] = dword ? v : sx32(v);
     cpu->cp0.llbit = true;
     cpu->ll_vaddr = a;
+    cpu->ll_line = cpu->coherent ? cpu->last_line : UINT64_MAX;
     cpu->cp0.lladdr = a >> 4; /* the R10000 keeps PAddr[35:4]; virtual here */
     AFTER_CALL();
     NEXT();

@@ -46,12 +46,19 @@
 struct code_page;  /* a page of pre-decoded instructions (cpu_decode.h) */
 struct code_cache; /* all of them, keyed by host page (cpu_decode.h) */
 
+/*
+ * In coherent mode data entries are line-granular (ftlb_shift 7, tag mask
+ * ~127) and point into the cache agent's L2 copy of the line; instruction
+ * entries stay page-granular (and unused: coherent fetches take the slow
+ * path). cpu_line_lost()/cpu_line_downgraded() remove a line's entries.
+ */
 struct ftlb_entry {
     uint64_t tag_read;          /* virtual page address, or FTLB_NONE */
     uint64_t tag_write;         /* virtual page address if stores may go straight through */
     uint64_t tag_fetch;         /* virtual page address if code is cached for it */
     uintptr_t host_minus_vaddr; /* host address = vaddr + this (read/write tags) */
     struct code_page *code;     /* decoded instructions of the tag_fetch page */
+    uint64_t pline;             /* coherent mode: the physical line of the data tags */
     bool listed;                /* its index is in cpu->ftlb_used */
 };
 
@@ -97,7 +104,18 @@ struct cpu {
     struct bus *bus;       /* system mode */
     struct uspace *uspace; /* user-mode emulation */
 
-    uint64_t ll_vaddr;       /* virtual address of the last LL/LLD, for SC/SCD */
+    uint64_t ll_vaddr; /* virtual address of the last LL/LLD, for SC/SCD */
+    /* Coherent mode (cpu_attach_coherent). */
+    bool coherent;
+    bool mem_stalled; /* the access being made is pending: stop, restart it */
+    struct cpu_coherent_ops coh;
+    uint64_t last_line;     /* line of the last coherent load (for LL) */
+    uint64_t ll_line;       /* line the LL bit watches, UINT64_MAX if none */
+    unsigned ftlb_shift;    /* data entries: 12 (pages), or 7 (lines) in coherent mode */
+    uint64_t ftlb_tag_mask; /* FTLB_PAGE_MASK, or ~127 in coherent mode */
+    /* Coherent mode: the line instructions are being fetched from. */
+    uint64_t fetch_vline, fetch_pline;
+    const uint8_t *fetch_host;
     bool trace;              /* DISCO_CPU_TRACE: one line per instruction on stderr */
     struct code_cache *code; /* pre-decoded instructions (cpu_mem.c) */
 };
@@ -148,6 +166,12 @@ void cpu_ftlb_flush(struct cpu *cpu);
  * flush for a guest kernel refilling the TLB.
  */
 void cpu_ftlb_flush_range(struct cpu *cpu, uint64_t vaddr, uint64_t size);
+
+/*
+ * Coherent mode: forgets direct access to a physical line, all of it
+ * (lost) or only writes (downgraded), including the fetch line.
+ */
+void cpu_ftlb_drop_line(struct cpu *cpu, uint64_t line_paddr, bool lost);
 
 /*
  * Host code wrote guest memory behind the interpreter's back (DMA, a loader,

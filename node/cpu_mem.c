@@ -29,9 +29,16 @@ static bool guest_swaps(const struct cpu *cpu)
     return cpu->big_endian != HOST_BIG_ENDIAN;
 }
 
+/* Instruction entries: always by 4 KB page. */
 static struct ftlb_entry *ftlb_entry_for(struct cpu *cpu, uint64_t vaddr)
 {
     return &cpu->ftlb[(vaddr >> 12) & (FTLB_SIZE - 1)];
+}
+
+/* Data entries: by page, or by 128-byte line in coherent mode. */
+static struct ftlb_entry *ftlb_data_entry(struct cpu *cpu, uint64_t vaddr)
+{
+    return &cpu->ftlb[(vaddr >> cpu->ftlb_shift) & (FTLB_SIZE - 1)];
 }
 
 /* Remembers an entry about to be filled, so a flush need not clear them all. */
@@ -157,6 +164,7 @@ void cpu_ftlb_flush(struct cpu *cpu)
     for (unsigned i = 0; i < cpu->ftlb_used_count; i++)
         ftlb_clear(&cpu->ftlb[cpu->ftlb_used[i]]);
     cpu->ftlb_used_count = 0;
+    cpu->fetch_vline = FTLB_NONE;
     /* flash-run flushes only when mappings change: host pages may be reused. */
     if (cpu->uspace)
         code_drop_all(cpu);
@@ -166,6 +174,21 @@ void cpu_ftlb_flush(struct cpu *cpu)
 static bool tag_in_range(uint64_t tag, uint64_t vaddr, uint64_t size)
 {
     return tag != FTLB_NONE && tag - vaddr < size;
+}
+
+void cpu_ftlb_drop_line(struct cpu *cpu, uint64_t line_paddr, bool lost)
+{
+    /* One line is one entry per virtual alias; the used list is short. */
+    for (unsigned i = 0; i < cpu->ftlb_used_count; i++) {
+        struct ftlb_entry *e = &cpu->ftlb[cpu->ftlb_used[i]];
+        if (e->pline != line_paddr)
+            continue;
+        e->tag_write = FTLB_NONE;
+        if (lost)
+            e->tag_read = FTLB_NONE;
+    }
+    if (lost && cpu->fetch_pline == line_paddr)
+        cpu->fetch_vline = FTLB_NONE;
 }
 
 void cpu_ftlb_flush_range(struct cpu *cpu, uint64_t vaddr, uint64_t size)
@@ -182,6 +205,7 @@ void cpu_ftlb_flush_range(struct cpu *cpu, uint64_t vaddr, uint64_t size)
             e->code = NULL;
         }
     }
+    cpu->fetch_vline = FTLB_NONE;
     cpu->resync = true;
 }
 
@@ -196,6 +220,68 @@ static inline void charge_slow_access(struct cpu *cpu, uint64_t paddr, enum mem_
     (void)cpu;
     (void)paddr;
     (void)access;
+}
+
+/* ---- coherent mode: machine memory through the cache agent ---- */
+
+/* The I/O hole shadows machine memory (docs/bare-metal.md). */
+#define IO_HOLE_BASE  0x1fc00000ull
+#define IO_HOLE_LIMIT 0x20000000ull
+
+static bool coherent_paddr(const struct cpu *cpu, uint64_t paddr)
+{
+    return cpu->coherent && paddr >= cpu->coh.base && paddr < cpu->coh.limit &&
+           !(paddr >= IO_HOLE_BASE && paddr < IO_HOLE_LIMIT);
+}
+
+/*
+ * One access through the agent. Returns 0 when done (cycles charged beyond
+ * the one an L1 hit overlaps with the pipeline), 1 after raising a bus
+ * error, or 1 with mem_stalled set when the line is on its way: the
+ * interpreter then leaves cpu_run() with CPU_STOP_MEMORY and pc still at the
+ * instruction, which restarts from scratch (no architectural effect yet).
+ */
+static int coherent_access(struct cpu *cpu, unsigned kind, uint64_t paddr, void *buf, unsigned size)
+{
+    uint32_t cycles = 0;
+    enum cpu_mem_status st = cpu->coh.access(cpu->coh.opaque, kind, paddr, buf, size, &cycles);
+    if (st == CPU_MEM_DONE) {
+        if (cycles > 1)
+            cpu->cycles += cycles - 1;
+        return 0;
+    }
+    if (st == CPU_MEM_PENDING) {
+        cpu->mem_stalled = true;
+        cpu->exception_raised = true;
+        return 1;
+    }
+    cpu_raise(cpu, kind == 0 ? EXC_IBE : EXC_DBE);
+    return 1;
+}
+
+/*
+ * After an access the agent performed: let later accesses to the line go
+ * straight to the agent's copy (the interpreter's inline fast path) while
+ * the line stays held with this permission. Loads get read access, stores
+ * read and write access (the line is MODIFIED then).
+ */
+static void coherent_fill(struct cpu *cpu, uint64_t vaddr, uint64_t paddr, bool store)
+{
+    if (!cpu->coh.line_data)
+        return;
+    uint8_t *line = cpu->coh.line_data(cpu->coh.opaque, store ? 2 : 1, paddr);
+    if (!line)
+        return;
+    uint64_t vline = vaddr & ~(uint64_t)127, pline = paddr & ~(uint64_t)127;
+    struct ftlb_entry *e = ftlb_data_entry(cpu, vaddr);
+    ftlb_note_fill(cpu, e);
+    if (e->pline != pline || e->tag_read != vline)
+        e->tag_read = e->tag_write = FTLB_NONE;
+    e->pline = pline;
+    e->host_minus_vaddr = (uintptr_t)line - (uintptr_t)vline;
+    e->tag_read = vline;
+    if (store)
+        e->tag_write = vline;
 }
 
 /* A user-mode fault, coded as Linux sees it from the hardware. */
@@ -215,8 +301,10 @@ static void raise_user_fault(struct cpu *cpu, uint64_t vaddr, enum mem_access ac
 
 /* What a data access resolved to. */
 struct target {
-    uint8_t *host;  /* RAM, or NULL for a device */
-    uint64_t paddr; /* for devices */
+    uint8_t *host;  /* RAM, or NULL for a device or coherent memory */
+    uint64_t paddr; /* for devices and coherent memory */
+    bool coherent;  /* machine memory behind the cache agent */
+    bool cacheable; /* coherent: the ftlb may point at the line (cached, writable for stores) */
 };
 
 /*
@@ -251,6 +339,14 @@ static int resolve(struct cpu *cpu, uint64_t vaddr, unsigned size, enum mem_acce
             return 1;
         }
         charge_slow_access(cpu, tr.paddr, access);
+        out->coherent = coherent_paddr(cpu, tr.paddr);
+        if (out->coherent) {
+            /* The agent decides; the ftlb may then point at its line. */
+            out->host = NULL;
+            out->paddr = tr.paddr;
+            out->cacheable = tr.cached && (!store || tr.writable);
+            return 0;
+        }
         uint64_t avail;
         uint64_t ppage = tr.paddr & FTLB_PAGE_MASK;
         uint8_t *ram = bus_ram(cpu->bus, ppage, &avail);
@@ -270,7 +366,7 @@ static int resolve(struct cpu *cpu, uint64_t vaddr, unsigned size, enum mem_acce
     }
     if (!cacheable)
         return 0;
-    struct ftlb_entry *e = ftlb_entry_for(cpu, vaddr);
+    struct ftlb_entry *e = ftlb_data_entry(cpu, vaddr);
     uintptr_t delta = (uintptr_t)host_page - (uintptr_t)vpage;
     ftlb_note_fill(cpu, e);
     if (store) {
@@ -288,14 +384,25 @@ static int resolve(struct cpu *cpu, uint64_t vaddr, unsigned size, enum mem_acce
 
 int cpu_load(struct cpu *cpu, uint64_t vaddr, unsigned size, uint64_t *value)
 {
-    const struct ftlb_entry *e = ftlb_entry_for(cpu, vaddr);
-    if (e->tag_read == (vaddr & (FTLB_PAGE_MASK | (size - 1)))) {
+    const struct ftlb_entry *e = ftlb_data_entry(cpu, vaddr);
+    if (e->tag_read == (vaddr & (cpu->ftlb_tag_mask | (size - 1)))) {
         *value = host_load(vaddr + e->host_minus_vaddr, size, guest_swaps(cpu));
+        cpu->last_line = e->pline; /* for LL (coherent mode) */
         return 0;
     }
-    struct target t;
+    struct target t = {0};
     if (resolve(cpu, vaddr, size, ACCESS_LOAD, &t) != 0)
         return 1;
+    if (t.coherent) {
+        uint8_t buf[8];
+        if (coherent_access(cpu, 1, t.paddr, buf, size) != 0)
+            return 1;
+        cpu->last_line = t.paddr & ~(uint64_t)127;
+        if (t.cacheable)
+            coherent_fill(cpu, vaddr, t.paddr, false);
+        *value = host_load((uintptr_t)buf, size, guest_swaps(cpu));
+        return 0;
+    }
     if (t.host) {
         *value = host_load((uintptr_t)t.host, size, guest_swaps(cpu));
         return 0;
@@ -309,14 +416,23 @@ int cpu_load(struct cpu *cpu, uint64_t vaddr, unsigned size, uint64_t *value)
 
 int cpu_store(struct cpu *cpu, uint64_t vaddr, unsigned size, uint64_t value)
 {
-    const struct ftlb_entry *e = ftlb_entry_for(cpu, vaddr);
-    if (e->tag_write == (vaddr & (FTLB_PAGE_MASK | (size - 1)))) {
+    const struct ftlb_entry *e = ftlb_data_entry(cpu, vaddr);
+    if (e->tag_write == (vaddr & (cpu->ftlb_tag_mask | (size - 1)))) {
         host_store(vaddr + e->host_minus_vaddr, size, value, guest_swaps(cpu));
         return 0;
     }
-    struct target t;
+    struct target t = {0};
     if (resolve(cpu, vaddr, size, ACCESS_STORE, &t) != 0)
         return 1;
+    if (t.coherent) {
+        uint8_t buf[8];
+        host_store((uintptr_t)buf, size, value, guest_swaps(cpu));
+        if (coherent_access(cpu, 2, t.paddr, buf, size) != 0)
+            return 1;
+        if (t.cacheable)
+            coherent_fill(cpu, vaddr, t.paddr, true);
+        return 0;
+    }
     if (t.host) {
         host_store((uintptr_t)t.host, size, value, guest_swaps(cpu));
         return 0;
@@ -336,6 +452,11 @@ int cpu_fetch_slow(struct cpu *cpu, uint64_t pc, struct code_page **page, uint32
         cpu_raise_address(cpu, EXC_ADEL, pc, false);
         return 1;
     }
+    if (cpu->fetch_vline == (pc & ~(uint64_t)127)) {
+        /* Coherent mode, the line we fetch from: still held (else dropped). */
+        *word = (uint32_t)host_load((uintptr_t)(cpu->fetch_host + (pc & 127)), 4, guest_swaps(cpu));
+        return 2;
+    }
     const uint8_t *host_page;
     if (cpu->uspace) {
         uint64_t page_vaddr;
@@ -354,6 +475,23 @@ int cpu_fetch_slow(struct cpu *cpu, uint64_t pc, struct code_page **page, uint32
         if (tlb_translate(cpu, pc, ACCESS_FETCH, &tr) != 0)
             return 1;
         charge_slow_access(cpu, tr.paddr, ACCESS_FETCH);
+        if (coherent_paddr(cpu, tr.paddr)) {
+            /* One instruction at a time through the agent's L1 I (no decoded
+             * page: its bytes could change under another CPU's store). */
+            uint8_t buf[4];
+            if (coherent_access(cpu, 0, tr.paddr, buf, 4) != 0)
+                return 1;
+            *word = (uint32_t)host_load((uintptr_t)buf, 4, guest_swaps(cpu));
+            const uint8_t *line = tr.cached && cpu->coh.line_data
+                                      ? cpu->coh.line_data(cpu->coh.opaque, 0, tr.paddr)
+                                      : NULL;
+            if (line) {
+                cpu->fetch_vline = pc & ~(uint64_t)127;
+                cpu->fetch_pline = tr.paddr & ~(uint64_t)127;
+                cpu->fetch_host = line;
+            }
+            return 2;
+        }
         uint64_t avail;
         uint8_t *ram = bus_ram(cpu->bus, tr.paddr & FTLB_PAGE_MASK, &avail);
         if (!ram || avail < 4096 || !tr.cached) {

@@ -1,8 +1,10 @@
 /*
  * flash-node - a node server: hosts K FLASH nodes of the simulated machine.
  * Registers with disco-coord, receives its node ids and the machine layout,
- * maps the nodes' memory banks, and stays in the machine (heartbeats) until
- * the coordinator shuts it down or is lost.
+ * maps the nodes' memory banks, runs the bare-metal program the coordinator
+ * may ship (its CPUs, caches, directories and interconnect endpoint:
+ * bare_machine.h), and stays in the machine (heartbeats) until the
+ * coordinator shuts it down or is lost.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -11,13 +13,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "bare_machine.h"
 #include "control_client.h"
 #include "disco_err.h"
+#include "interconnect.h"
 #include "log.h"
 #include "node_server.h"
 
 struct options {
     const char *coord_url;
+    const char *interconnect; /* URL template of our interconnect listeners, or NULL */
     unsigned nodes, cpus_per_node, memory_per_node_mib, rank;
     unsigned join_timeout_s, heartbeat_ms, coord_timeout_ms;
     struct tls_files tls;
@@ -37,6 +42,8 @@ static void usage(FILE *out)
                  "  --nodes K              FLASH nodes hosted here (default 1)\n"
                  "  --cpus-per-node C      CPUs per node (default 1)\n"
                  "  --memory-per-node MIB  machine memory per node (default 64)\n"
+                 "  --interconnect URL     listen for peers: ipc://PATH (PATH-RANK-req/-rep),\n"
+                 "                         tcp://HOST:0 or tls+tcp://HOST:0 (any port)\n"
                  "  --join-timeout S       wait for the machine to assemble (default 60)\n"
                  "  --heartbeat-ms MS      heartbeat period (default 250)\n"
                  "  --coord-timeout-ms MS  coordinator silence that ends the run (default 5000)\n"
@@ -72,16 +79,24 @@ static void parse_options(int argc, char **argv, struct options *o)
         O_KEY,
         O_RANK,
         O_LOG,
+        O_IC,
         O_HELP
     };
-    static const struct option longopts[] = {
-        {"coord", 1, 0, O_COORD},         {"nodes", 1, 0, O_NODES},
-        {"cpus-per-node", 1, 0, O_CPN},   {"memory-per-node", 1, 0, O_MEM},
-        {"join-timeout", 1, 0, O_JOIN},   {"heartbeat-ms", 1, 0, O_HB},
-        {"coord-timeout-ms", 1, 0, O_CT}, {"tls-ca", 1, 0, O_CA},
-        {"tls-cert", 1, 0, O_CERT},       {"tls-key", 1, 0, O_KEY},
-        {"server-rank", 1, 0, O_RANK},    {"log-level", 1, 0, O_LOG},
-        {"help", 0, 0, O_HELP},           {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"coord", 1, 0, O_COORD},
+                                             {"nodes", 1, 0, O_NODES},
+                                             {"cpus-per-node", 1, 0, O_CPN},
+                                             {"memory-per-node", 1, 0, O_MEM},
+                                             {"join-timeout", 1, 0, O_JOIN},
+                                             {"heartbeat-ms", 1, 0, O_HB},
+                                             {"coord-timeout-ms", 1, 0, O_CT},
+                                             {"tls-ca", 1, 0, O_CA},
+                                             {"tls-cert", 1, 0, O_CERT},
+                                             {"tls-key", 1, 0, O_KEY},
+                                             {"server-rank", 1, 0, O_RANK},
+                                             {"log-level", 1, 0, O_LOG},
+                                             {"interconnect", 1, 0, O_IC},
+                                             {"help", 0, 0, O_HELP},
+                                             {0, 0, 0, 0}};
     *o = (struct options){.nodes = 1,
                           .cpus_per_node = 1,
                           .memory_per_node_mib = 64,
@@ -101,6 +116,7 @@ static void parse_options(int argc, char **argv, struct options *o)
         case O_CA: o->tls.ca_file = optarg; break;
         case O_CERT: o->tls.cert_file = optarg; break;
         case O_KEY: o->tls.key_file = optarg; break;
+        case O_IC: o->interconnect = optarg; break;
         case O_RANK: o->rank = parse_count(optarg, "--server-rank", 1u << 20); break;
         case O_LOG: {
             enum log_level l;
@@ -159,10 +175,58 @@ static int heartbeat_loop(struct control_client *cc, const struct node_server *n
     }
 }
 
+/* Runs the program the coordinator shipped; returns 0 or 1 (the run failed here). */
+static int run_bare(struct control_client *cc, struct node_server *ns,
+                    const Disco__Control__Assignment *a, struct interconnect *ic,
+                    const struct options *o)
+{
+    char err[512];
+    int rv = 0;
+    if (ic && a->n_servers > 1) {
+        const char **req = calloc(a->n_servers, sizeof *req);
+        const char **rep = calloc(a->n_servers, sizeof *rep);
+        for (size_t i = 0; req && rep && i < a->n_servers; i++) {
+            req[i] = a->servers[i]->interconnect_url;
+            rep[i] = a->servers[i]->interconnect_reply_url;
+        }
+        struct interconnect_limits lim = {.node_count = a->total_nodes,
+                                          .agent_count = a->total_nodes * a->cpus_per_node};
+        rv = req && rep ? interconnect_connect(ic, a->server_index, (unsigned)a->n_servers, req,
+                                               rep, a->first_node, &lim, err, sizeof err)
+                        : DISCO_ENOMEM;
+        free(req);
+        free(rep);
+    } else if (a->n_servers > 1) {
+        snprintf(err, sizeof err, "a machine of %zu servers needs --interconnect", a->n_servers);
+        rv = DISCO_EINVAL;
+    }
+    struct bare_machine *m = NULL;
+    struct bare_machine_config bc = {.assignment = a,
+                                     .ns = ns,
+                                     .ic = a->n_servers > 1 ? ic : NULL,
+                                     .cc = cc,
+                                     .interrupted = &interrupted,
+                                     .barrier_timeout_ms = (int)o->coord_timeout_ms * 6};
+    if (rv == 0)
+        rv = bare_machine_create(&bc, &m, err, sizeof err);
+    if (rv == 0)
+        rv = bare_machine_run(m, err, sizeof err);
+    bare_machine_destroy(m);
+    if (rv != 0) {
+        log_error("run failed: %s", err);
+        if (!interrupted && rv != DISCO_ECLOSED) /* say why before the coordinator sees us go */
+            control_client_report_failure(cc, a->server_index, err, 2000);
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
     struct control_client *cc = NULL;
+    struct interconnect *ic = NULL;
+    char ic_req[256] = "", ic_rep[256] = "";
     Disco__Control__Assignment *assignment = NULL;
     struct node_server ns = {0};
     char err[512], name[32];
@@ -177,9 +241,16 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     /* 2. Join the machine: register and wait for the layout. */
+    if (o.interconnect && interconnect_create(o.interconnect, o.rank, &o.tls, &ic, ic_req, ic_rep,
+                                              sizeof ic_req, err, sizeof err) != 0) {
+        fprintf(stderr, "flash-node: interconnect: %s\n", err);
+        goto out;
+    }
     struct node_offer offer = {.node_count = o.nodes,
                                .cpus_per_node = o.cpus_per_node,
-                               .memory_per_node_bytes = (uint64_t)o.memory_per_node_mib << 20};
+                               .memory_per_node_bytes = (uint64_t)o.memory_per_node_mib << 20,
+                               .interconnect_url = ic ? ic_req : NULL,
+                               .interconnect_reply_url = ic ? ic_rep : NULL};
     if (control_client_create(o.coord_url, &o.tls, &cc, err, sizeof err) != 0 ||
         control_client_register(cc, &offer, (int)o.join_timeout_s * 1000, &assignment, err,
                                 sizeof err) != 0) {
@@ -197,7 +268,13 @@ int main(int argc, char **argv)
     log_info("hosting nodes %u-%u of %u", assignment->first_node,
              assignment->first_node + assignment->node_count - 1, assignment->total_nodes);
 
-    /* 4. Stay in the machine until the coordinator lets us go. */
+    /* 4. A bare-metal program to run, if the coordinator sent one. */
+    if (assignment->bare && run_bare(cc, &ns, assignment, ic, &o) != 0) {
+        status = 1;
+        goto out;
+    }
+
+    /* 5. Stay in the machine until the coordinator lets us go. */
     status = heartbeat_loop(cc, &ns, &o);
 
 out:
@@ -205,5 +282,6 @@ out:
     if (assignment)
         disco__control__assignment__free_unpacked(assignment, NULL);
     control_client_destroy(cc);
+    interconnect_destroy(ic);
     return status;
 }

@@ -45,7 +45,7 @@ static int fail(const char *path, const char *what)
  * (useg, kseg2/3, xkseg) uses the segment's p_paddr, translated the same way
  * if it is itself a kernel address.
  */
-static uint64_t load_address(uint64_t vaddr, uint64_t paddr)
+uint64_t sysrun_load_address(uint64_t vaddr, uint64_t paddr)
 {
     uint64_t addrs[2] = {vaddr, paddr};
     for (unsigned i = 0; i < 2; i++) {
@@ -84,7 +84,7 @@ static int load_segment(void *opaque, uint64_t vaddr, uint64_t paddr, const uint
                         uint64_t filesz, uint64_t memsz, unsigned prot)
 {
     struct machine *m = opaque;
-    uint64_t base = load_address(vaddr, paddr);
+    uint64_t base = sysrun_load_address(vaddr, paddr);
     if (memsz < filesz || base + memsz < base) {
         snprintf(m->error, sizeof(m->error), "segment at 0x%llx has a bad size",
                  (unsigned long long)vaddr);
@@ -154,6 +154,7 @@ static int run(struct cpu *cpu, struct console_dev *console, const char *path, u
         case CPU_STOP_WAIT: skip_to_next_event(cpu); break;
         case CPU_STOP_HALT: return fail(path, "CPU halted without an exit status");
         case CPU_STOP_EXCEPTION: return fail(path, "unexpected exception stop in system mode");
+        case CPU_STOP_MEMORY: return fail(path, "memory stall without a coherent memory system");
         }
     }
 }

@@ -32,4 +32,11 @@ struct sysrun_result {
 int sysrun_program(const char *path, const struct sysrun_options *options,
                    struct sysrun_result *result);
 
+/*
+ * The physical address a PT_LOAD segment is loaded at (docs/bare-metal.md,
+ * "Loading"): kseg0/kseg1/xkphys addresses translated as the CPU would,
+ * else the segment's p_paddr. Shared with the node server's --bare loader.
+ */
+uint64_t sysrun_load_address(uint64_t vaddr, uint64_t paddr);
+
 #endif
