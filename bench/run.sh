@@ -69,4 +69,8 @@ done
 echo "(MIPS/core = guest instructions per CPU second of flash-run; ratio = flash-run / qemu-user CPU time)"
 # The public API under load (bench/api/run.sh): latency percentiles, docs/performance.md.
 bash "$(dirname "$0")/api/run.sh" "$BUILD" || status=1
+# The SMP machine (bench/smp/run.sh): aggregate simulated MIPS over 1-8 processes, quantum size.
+bash "$(dirname "$0")/smp/run.sh" "$BUILD" || status=1
+# One remote miss against a raw NNG round trip (bench/coherence/run.sh).
+bash "$(dirname "$0")/coherence/run.sh" "$BUILD" || status=1
 exit $status

@@ -8,7 +8,10 @@
 #      both byte orders, prints what the simulator computed and its counters,
 #      and checks the output against QEMU on the same binary;
 #   3. boots a bare-metal kernel-mode test on the R10000 model (system mode:
-#      TLB refills, exceptions, the Count/Compare timer) through flash-run.
+#      TLB refills, exceptions, the Count/Compare timer) through flash-run;
+#   4. runs a bare-metal SMP program on the whole distributed machine
+#      (4 node servers x 2 nodes, coherent shared memory over the
+#      interconnect): disco-coord --bare prints its console and statistics.
 set -euo pipefail
 B=${1:-build}
 BIN=$B/bin
@@ -46,4 +49,10 @@ for prog in k_tlb_refill_r10000 k_timer_r10000 k_modes_r10000; do
   grep '^flash-run:' <<<"$out" | sed 's/^/   /'
   grep '^FAIL' <<<"$out" | sed 's/^/   /' || true
 done
+
+say "4. A bare-metal SMP program on the distributed machine (4 servers x 2 nodes, disco-coord --bare)"
+smp=$GUEST/smp_matmul_r10000
+[ -f "$smp" ] || smp=$GUEST/bare_smoke_be
+"$BIN/disco-coord" --local 4 --nodes-per-server 2 --bare "$smp" --timeout 120 | sed 's/^/   /' ||
+  status=1
 exit $status
