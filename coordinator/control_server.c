@@ -14,7 +14,7 @@
 #include "xalloc.h"
 
 #define CONTROL_MAX_REQUEST (2u << 20) /* barrier arrivals carry console bytes and counters */
-#define CLOSED_QUEUE 256
+#define CLOSED_QUEUE        256
 
 struct control_server {
     nng_socket sock;
@@ -60,8 +60,8 @@ static void on_pipe_removed(nng_pipe pipe, nng_pipe_ev ev, void *arg)
     pthread_mutex_unlock(&cs->lock);
 }
 
-int control_server_create(const struct control_server_options *options,
-                          struct control_server **out, char *err, size_t errlen)
+int control_server_create(const struct control_server_options *options, struct control_server **out,
+                          char *err, size_t errlen)
 {
     struct control_server *cs = xcalloc(1, sizeof *cs);
     int rv, nrv;
@@ -81,8 +81,8 @@ int control_server_create(const struct control_server_options *options,
         goto fail;
     }
     nng_pipe_notify(cs->sock, NNG_PIPE_EV_REM_POST, on_pipe_removed, cs);
-    if ((rv = net_listen(cs->sock, options->url, options->tls, CONTROL_MAX_REQUEST, NULL,
-                         err, errlen)) != 0) {
+    if ((rv = net_listen(cs->sock, options->url, options->tls, CONTROL_MAX_REQUEST, NULL, err,
+                         errlen)) != 0) {
         nng_close(cs->sock);
         goto fail;
     }
@@ -120,7 +120,8 @@ void control_server_destroy(struct control_server *cs)
 }
 
 /* Sends reply on the route recorded in req's header. Takes ownership of req. */
-static void send_reply(struct control_server *cs, nng_msg *req, const Disco__Control__CoordReply *reply)
+static void send_reply(struct control_server *cs, nng_msg *req,
+                       const Disco__Control__CoordReply *reply)
 {
     uint8_t *buf;
     size_t len;
@@ -326,8 +327,7 @@ static int dispatch(struct control_server *cs, nng_msg *req, char *err, size_t e
     int rv = pbcodec_unpack(&disco__control__node_request__descriptor, nng_msg_body(req),
                             nng_msg_len(req), CONTROL_MAX_REQUEST, &m);
     if (rv != 0) {
-        log_warn("malformed control request (%zu bytes): %s", nng_msg_len(req),
-                 disco_strerror(rv));
+        log_warn("malformed control request (%zu bytes): %s", nng_msg_len(req), disco_strerror(rv));
         reply_error(cs, req, "malformed request");
         return DISCO_OK;
     }
@@ -433,8 +433,10 @@ void control_server_snapshot(struct control_server *cs, struct control_snapshot 
 {
     pthread_mutex_lock(&cs->state_lock);
     const struct membership *m = &cs->members;
-    *out = (struct control_snapshot){.phase = cs->phase, .expected = m->expected,
-                                     .joined = m->joined, .total_nodes = m->total_nodes,
+    *out = (struct control_snapshot){.phase = cs->phase,
+                                     .expected = m->expected,
+                                     .joined = m->joined,
+                                     .total_nodes = m->total_nodes,
                                      .cpus_per_node = m->cpus_per_node,
                                      .memory_per_node = m->memory_per_node,
                                      .now_ms = control_now_ms()};
@@ -468,8 +470,10 @@ void control_server_print_layout(const struct control_server *cs, FILE *out)
         const struct server_entry *s = &m->server[i];
         uint64_t lo = (uint64_t)s->first_node * m->memory_per_node;
         uint64_t hi = lo + (uint64_t)s->node_count * m->memory_per_node - 1;
-        fprintf(out, "  server %-3u host %-16s pid %-7u nodes %3u-%-3u machine memory 0x%010llx-0x%010llx\n",
-                i, s->hostname, s->pid, s->first_node, s->first_node + s->node_count - 1,
-                (unsigned long long)lo, (unsigned long long)hi);
+        fprintf(
+            out,
+            "  server %-3u host %-16s pid %-7u nodes %3u-%-3u machine memory 0x%010llx-0x%010llx\n",
+            i, s->hostname, s->pid, s->first_node, s->first_node + s->node_count - 1,
+            (unsigned long long)lo, (unsigned long long)hi);
     }
 }

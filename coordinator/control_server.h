@@ -31,7 +31,7 @@ struct control_barrier_ops {
 };
 
 struct control_server_options {
-    const char *url;             /* where node servers dial in */
+    const char *url; /* where node servers dial in */
     /* A bare-metal program shipped in every Assignment (NULL: none). */
     const uint8_t *bare_elf;
     size_t bare_elf_len;
@@ -47,9 +47,8 @@ enum control_phase { PHASE_JOINING, PHASE_RUNNING, PHASE_STOPPING, PHASE_DONE };
 struct control_server;
 
 /* Listens on options->url. Returns 0 or a DISCO_E* code with a message. */
-int control_server_create(const struct control_server_options *options,
-                          struct control_server **out, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+int control_server_create(const struct control_server_options *options, struct control_server **out,
+                          char *err, size_t errlen) __attribute__((warn_unused_result));
 void control_server_destroy(struct control_server *cs);
 
 /*

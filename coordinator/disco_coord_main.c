@@ -65,40 +65,39 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: disco-coord [options]\n"
-            "  --local N              start N local node servers (the embedded default)\n"
-            "  --servers N            expect N node servers to register (without --local)\n"
-            "  --listen URL           control endpoint (default ipc in a private directory\n"
-            "                         with --local, else tcp://127.0.0.1:7800)\n"
-            "  --nodes-per-server K   FLASH nodes per local server (default 1)\n"
-            "  --cpus-per-node C      CPUs per FLASH node (default 1)\n"
-            "  --memory-per-node MIB  machine memory per node (default 64)\n"
-            "  --join-timeout S       wait at most S seconds for servers (default 30)\n"
-            "  --heartbeat-timeout MS declare a silent server lost after MS (default 3000)\n"
-            "  --hold S               keep the assembled machine S seconds (default 0)\n"
-            "  --tls-ca F --tls-cert F --tls-key F          identity for tls+tcp:// URLs\n"
-            "  --node-tls-cert F --node-tls-key F           local servers' identity\n"
-            "  --log-level L          error|warn|info|debug (or DISCO_LOG)\n"
-            "bare-metal SMP run (docs/bare-metal.md):\n"
-            "  --bare PROG.elf        run PROG on every CPU, print console and statistics,\n"
-            "                         exit with its status\n"
-            "  --transport T          interconnect between servers: ipc (default), tcp, tls\n"
-            "  --quantum-cycles Q     servers meet every Q simulated cycles (default 10000)\n"
-            "  --max-cycles N         fail if the program runs past N cycles (default: none)\n"
-            "  --timeout S            fail after S seconds of real time (default 600)\n"
-            "  --console-prefix       prefix console lines with \"cpuN: \"\n"
-            "public API (see docs/api.md):\n"
-            "  --serve                serve the API until SIGTERM instead of --hold\n"
-            "  --api-listen ADDR:PORT HTTPS endpoint (default 127.0.0.1:7443; port 0: any)\n"
-            "  --state-dir DIR        store, images, consoles (default ~/.disco/state)\n"
-            "  --api-ca F --api-cert F --api-key F [--api-crl F]\n"
-            "                         users' CA, server identity, revocation list (default:\n"
-            "                         a private CA created in STATE-DIR/tls on first start)\n"
-            "  --admin CN             a user with the admin role (repeatable)\n"
-            "  --max-running N        VMs running at once (default 2)\n"
-            "  --api-timeout S        HTTP read/write timeout (default 30)\n"
-            "  --image-max-mib N      largest image (default 256)\n");
+    fprintf(out, "usage: disco-coord [options]\n"
+                 "  --local N              start N local node servers (the embedded default)\n"
+                 "  --servers N            expect N node servers to register (without --local)\n"
+                 "  --listen URL           control endpoint (default ipc in a private directory\n"
+                 "                         with --local, else tcp://127.0.0.1:7800)\n"
+                 "  --nodes-per-server K   FLASH nodes per local server (default 1)\n"
+                 "  --cpus-per-node C      CPUs per FLASH node (default 1)\n"
+                 "  --memory-per-node MIB  machine memory per node (default 64)\n"
+                 "  --join-timeout S       wait at most S seconds for servers (default 30)\n"
+                 "  --heartbeat-timeout MS declare a silent server lost after MS (default 3000)\n"
+                 "  --hold S               keep the assembled machine S seconds (default 0)\n"
+                 "  --tls-ca F --tls-cert F --tls-key F          identity for tls+tcp:// URLs\n"
+                 "  --node-tls-cert F --node-tls-key F           local servers' identity\n"
+                 "  --log-level L          error|warn|info|debug (or DISCO_LOG)\n"
+                 "bare-metal SMP run (docs/bare-metal.md):\n"
+                 "  --bare PROG.elf        run PROG on every CPU, print console and statistics,\n"
+                 "                         exit with its status\n"
+                 "  --transport T          interconnect between servers: ipc (default), tcp, tls\n"
+                 "  --quantum-cycles Q     servers meet every Q simulated cycles (default 10000)\n"
+                 "  --max-cycles N         fail if the program runs past N cycles (default: none)\n"
+                 "  --timeout S            fail after S seconds of real time (default 600)\n"
+                 "  --console-prefix       prefix console lines with \"cpuN: \"\n"
+                 "public API (see docs/api.md):\n"
+                 "  --serve                serve the API until SIGTERM instead of --hold\n"
+                 "  --api-listen ADDR:PORT HTTPS endpoint (default 127.0.0.1:7443; port 0: any)\n"
+                 "  --state-dir DIR        store, images, consoles (default ~/.disco/state)\n"
+                 "  --api-ca F --api-cert F --api-key F [--api-crl F]\n"
+                 "                         users' CA, server identity, revocation list (default:\n"
+                 "                         a private CA created in STATE-DIR/tls on first start)\n"
+                 "  --admin CN             a user with the admin role (repeatable)\n"
+                 "  --max-running N        VMs running at once (default 2)\n"
+                 "  --api-timeout S        HTTP read/write timeout (default 30)\n"
+                 "  --image-max-mib N      largest image (default 256)\n");
 }
 
 static unsigned parse_count(const char *text, const char *name, unsigned max)
@@ -115,29 +114,86 @@ static unsigned parse_count(const char *text, const char *name, unsigned max)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-    enum { O_LOCAL = 256, O_SERVERS, O_LISTEN, O_NPS, O_CPN, O_MEM, O_JOIN, O_HB, O_HOLD,
-           O_CA, O_CERT, O_KEY, O_NCERT, O_NKEY, O_LOG, O_HELP, O_SERVE, O_API_LISTEN,
-           O_STATE, O_API_CA, O_API_CERT, O_API_KEY, O_API_CRL, O_ADMIN, O_MAXRUN, O_API_TIMEOUT,
-           O_IMAGE_MAX, O_BARE, O_TRANSPORT, O_QUANTUM, O_MAXCYC, O_TIMEOUT, O_PREFIX };
-    static const struct option longopts[] = {
-        {"local", 1, 0, O_LOCAL}, {"servers", 1, 0, O_SERVERS}, {"listen", 1, 0, O_LISTEN},
-        {"nodes-per-server", 1, 0, O_NPS}, {"cpus-per-node", 1, 0, O_CPN},
-        {"memory-per-node", 1, 0, O_MEM}, {"join-timeout", 1, 0, O_JOIN},
-        {"heartbeat-timeout", 1, 0, O_HB}, {"hold", 1, 0, O_HOLD}, {"tls-ca", 1, 0, O_CA},
-        {"tls-cert", 1, 0, O_CERT}, {"tls-key", 1, 0, O_KEY}, {"node-tls-cert", 1, 0, O_NCERT},
-        {"node-tls-key", 1, 0, O_NKEY}, {"log-level", 1, 0, O_LOG}, {"help", 0, 0, O_HELP},
-        {"serve", 0, 0, O_SERVE}, {"api-listen", 1, 0, O_API_LISTEN}, {"state-dir", 1, 0, O_STATE},
-        {"api-ca", 1, 0, O_API_CA}, {"api-cert", 1, 0, O_API_CERT}, {"api-key", 1, 0, O_API_KEY},
-        {"api-crl", 1, 0, O_API_CRL}, {"admin", 1, 0, O_ADMIN}, {"max-running", 1, 0, O_MAXRUN},
-        {"api-timeout", 1, 0, O_API_TIMEOUT}, {"image-max-mib", 1, 0, O_IMAGE_MAX},
-        {"bare", 1, 0, O_BARE}, {"transport", 1, 0, O_TRANSPORT},
-        {"quantum-cycles", 1, 0, O_QUANTUM}, {"max-cycles", 1, 0, O_MAXCYC},
-        {"timeout", 1, 0, O_TIMEOUT}, {"console-prefix", 0, 0, O_PREFIX},
-        {0, 0, 0, 0}};
-    *o = (struct options){.nodes_per_server = 1, .cpus_per_node = 1, .memory_per_node_mib = 64,
-                          .join_timeout_s = 30, .heartbeat_timeout_ms = 3000,
-                          .api_listen = "127.0.0.1:7443", .max_running = 2, .api_timeout_s = 30,
-                          .image_max_mib = 256, .transport = "ipc", .quantum_cycles = 10000,
+    enum {
+        O_LOCAL = 256,
+        O_SERVERS,
+        O_LISTEN,
+        O_NPS,
+        O_CPN,
+        O_MEM,
+        O_JOIN,
+        O_HB,
+        O_HOLD,
+        O_CA,
+        O_CERT,
+        O_KEY,
+        O_NCERT,
+        O_NKEY,
+        O_LOG,
+        O_HELP,
+        O_SERVE,
+        O_API_LISTEN,
+        O_STATE,
+        O_API_CA,
+        O_API_CERT,
+        O_API_KEY,
+        O_API_CRL,
+        O_ADMIN,
+        O_MAXRUN,
+        O_API_TIMEOUT,
+        O_IMAGE_MAX,
+        O_BARE,
+        O_TRANSPORT,
+        O_QUANTUM,
+        O_MAXCYC,
+        O_TIMEOUT,
+        O_PREFIX
+    };
+    static const struct option longopts[] = {{"local", 1, 0, O_LOCAL},
+                                             {"servers", 1, 0, O_SERVERS},
+                                             {"listen", 1, 0, O_LISTEN},
+                                             {"nodes-per-server", 1, 0, O_NPS},
+                                             {"cpus-per-node", 1, 0, O_CPN},
+                                             {"memory-per-node", 1, 0, O_MEM},
+                                             {"join-timeout", 1, 0, O_JOIN},
+                                             {"heartbeat-timeout", 1, 0, O_HB},
+                                             {"hold", 1, 0, O_HOLD},
+                                             {"tls-ca", 1, 0, O_CA},
+                                             {"tls-cert", 1, 0, O_CERT},
+                                             {"tls-key", 1, 0, O_KEY},
+                                             {"node-tls-cert", 1, 0, O_NCERT},
+                                             {"node-tls-key", 1, 0, O_NKEY},
+                                             {"log-level", 1, 0, O_LOG},
+                                             {"help", 0, 0, O_HELP},
+                                             {"serve", 0, 0, O_SERVE},
+                                             {"api-listen", 1, 0, O_API_LISTEN},
+                                             {"state-dir", 1, 0, O_STATE},
+                                             {"api-ca", 1, 0, O_API_CA},
+                                             {"api-cert", 1, 0, O_API_CERT},
+                                             {"api-key", 1, 0, O_API_KEY},
+                                             {"api-crl", 1, 0, O_API_CRL},
+                                             {"admin", 1, 0, O_ADMIN},
+                                             {"max-running", 1, 0, O_MAXRUN},
+                                             {"api-timeout", 1, 0, O_API_TIMEOUT},
+                                             {"image-max-mib", 1, 0, O_IMAGE_MAX},
+                                             {"bare", 1, 0, O_BARE},
+                                             {"transport", 1, 0, O_TRANSPORT},
+                                             {"quantum-cycles", 1, 0, O_QUANTUM},
+                                             {"max-cycles", 1, 0, O_MAXCYC},
+                                             {"timeout", 1, 0, O_TIMEOUT},
+                                             {"console-prefix", 0, 0, O_PREFIX},
+                                             {0, 0, 0, 0}};
+    *o = (struct options){.nodes_per_server = 1,
+                          .cpus_per_node = 1,
+                          .memory_per_node_mib = 64,
+                          .join_timeout_s = 30,
+                          .heartbeat_timeout_ms = 3000,
+                          .api_listen = "127.0.0.1:7443",
+                          .max_running = 2,
+                          .api_timeout_s = 30,
+                          .image_max_mib = 256,
+                          .transport = "ipc",
+                          .quantum_cycles = 10000,
                           .timeout_s = 600};
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -149,7 +205,9 @@ static void parse_options(int argc, char **argv, struct options *o)
         case O_CPN: o->cpus_per_node = parse_count(optarg, "--cpus-per-node", 16); break;
         case O_MEM: o->memory_per_node_mib = parse_count(optarg, "--memory-per-node", 65536); break;
         case O_JOIN: o->join_timeout_s = parse_count(optarg, "--join-timeout", 3600); break;
-        case O_HB: o->heartbeat_timeout_ms = parse_count(optarg, "--heartbeat-timeout", 600000); break;
+        case O_HB:
+            o->heartbeat_timeout_ms = parse_count(optarg, "--heartbeat-timeout", 600000);
+            break;
         case O_HOLD: o->hold_s = parse_count(optarg, "--hold", 86400); break;
         case O_CA: o->tls.ca_file = o->node_tls.ca_file = optarg; break;
         case O_CERT: o->tls.cert_file = optarg; break;
@@ -184,7 +242,9 @@ static void parse_options(int argc, char **argv, struct options *o)
         case O_IMAGE_MAX: o->image_max_mib = parse_count(optarg, "--image-max-mib", 65536); break;
         case O_BARE: o->bare = optarg; break;
         case O_TRANSPORT: o->transport = optarg; break;
-        case O_QUANTUM: o->quantum_cycles = parse_count(optarg, "--quantum-cycles", 1000000000); break;
+        case O_QUANTUM:
+            o->quantum_cycles = parse_count(optarg, "--quantum-cycles", 1000000000);
+            break;
         case O_MAXCYC: {
             char *end;
             o->max_cycles = strtoull(optarg, &end, 10);
@@ -196,7 +256,8 @@ static void parse_options(int argc, char **argv, struct options *o)
         }
         case O_TIMEOUT: o->timeout_s = parse_count(optarg, "--timeout", 86400); break;
         case O_PREFIX: o->console_prefix = true; break;
-        case O_HELP: case 'h': usage(stdout); exit(0);
+        case O_HELP:
+        case 'h': usage(stdout); exit(0);
         default: usage(stderr); exit(2);
         }
     }
@@ -216,7 +277,8 @@ static void parse_options(int argc, char **argv, struct options *o)
         exit(2);
     }
     if (o->serve && (o->max_running == 0 || o->api_timeout_s == 0 || o->image_max_mib == 0)) {
-        fprintf(stderr, "disco-coord: --max-running, --api-timeout, --image-max-mib must be >= 1\n");
+        fprintf(stderr,
+                "disco-coord: --max-running, --api-timeout, --image-max-mib must be >= 1\n");
         exit(2);
     }
     if (strcmp(o->transport, "ipc") != 0 && strcmp(o->transport, "tcp") != 0 &&
@@ -248,8 +310,8 @@ static int start_local(const struct options *o, const char *url, const char *ic_
     snprintf(nodes, sizeof nodes, "%u", o->nodes_per_server);
     snprintf(cpus, sizeof cpus, "%u", o->cpus_per_node);
     snprintf(mem, sizeof mem, "%u", o->memory_per_node_mib);
-    const char *args[20] = {"--coord", url, "--nodes", nodes, "--cpus-per-node", cpus,
-                            "--memory-per-node", mem};
+    const char *args[20] = {"--coord",         url,  "--nodes",           nodes,
+                            "--cpus-per-node", cpus, "--memory-per-node", mem};
     unsigned n = 8;
     if (o->node_tls.ca_file && o->node_tls.cert_file && o->node_tls.key_file) {
         args[n++] = "--tls-ca";
@@ -269,8 +331,7 @@ static int start_local(const struct options *o, const char *url, const char *ic_
 
 /* Serves until the phase changes, a deadline passes, a server is lost or we are interrupted. */
 static int serve_until(struct control_server *cs, struct local_cluster *lc,
-                       enum control_phase leave_when, int64_t deadline_ms, char *err,
-                       size_t errlen)
+                       enum control_phase leave_when, int64_t deadline_ms, char *err, size_t errlen)
 {
     while (control_server_phase(cs) < leave_when) {
         if (interrupted) {
@@ -331,7 +392,10 @@ static int read_program(const char *path, uint8_t **data, size_t *len, char *err
         snprintf(err, errlen, "%s: larger than 32 MiB or unreadable", path);
         return DISCO_ETOOBIG;
     }
-    if (n < 64 || memcmp(buf, "\x7f" "ELF", 4) != 0) {
+    if (n < 64 || memcmp(buf,
+                         "\x7f"
+                         "ELF",
+                         4) != 0) {
         /* The servers check it fully; this catches the common mistake early. */
         free(buf);
         snprintf(err, errlen, "%s: not an ELF file", path);
@@ -377,8 +441,9 @@ static int make_node_tls(struct options *o, const char *dir, char *err, size_t e
     static char ca[600], cert[600], key[600];
     char script[4200], cmd[9000];
     find_ca_script(script, sizeof script);
-    snprintf(cmd, sizeof cmd, "bash '%s' init '%s/tls' 'Disco-FLASH run CA' >/dev/null && "
-                              "bash '%s' issue '%s/tls' node >/dev/null",
+    snprintf(cmd, sizeof cmd,
+             "bash '%s' init '%s/tls' 'Disco-FLASH run CA' >/dev/null && "
+             "bash '%s' issue '%s/tls' node >/dev/null",
              script, dir, script, dir);
     if (system(cmd) != 0) {
         snprintf(err, errlen, "cannot create the nodes' TLS identity with %.300s", script);
@@ -498,20 +563,24 @@ static int start_api(const struct options *o, struct control_server *cs, struct 
                      char *err, size_t errlen)
 {
     static char state_buf[512], tls_paths[2400], flash_run[4096];
-    struct api_server_options ao = {.listen = o->api_listen, .state_dir = o->state_dir,
-                                    .tls = o->api_tls, .admin_count = o->admin_count,
+    struct api_server_options ao = {.listen = o->api_listen,
+                                    .state_dir = o->state_dir,
+                                    .tls = o->api_tls,
+                                    .admin_count = o->admin_count,
                                     .max_running = o->max_running,
                                     .timeout_s = o->api_timeout_s,
                                     .image_max_bytes = (uint64_t)o->image_max_mib << 20,
-                                    .snapshot = cluster_snapshot, .snapshot_arg = cs};
+                                    .snapshot = cluster_snapshot,
+                                    .snapshot_arg = cs};
     memcpy(ao.admins, o->admins, sizeof ao.admins);
     int rv;
-    if (ao.state_dir == NULL && (ao.state_dir = default_state_dir(state_buf, sizeof state_buf)) == NULL) {
+    if (ao.state_dir == NULL &&
+        (ao.state_dir = default_state_dir(state_buf, sizeof state_buf)) == NULL) {
         snprintf(err, errlen, "cannot create ~/.disco: %s", strerror(errno));
         return DISCO_EIO;
     }
-    if (ao.tls.ca_file == NULL &&
-        (rv = api_tls_bootstrap(ao.state_dir, &ao.tls, tls_paths, sizeof tls_paths, err, errlen)) != 0)
+    if (ao.tls.ca_file == NULL && (rv = api_tls_bootstrap(ao.state_dir, &ao.tls, tls_paths,
+                                                          sizeof tls_paths, err, errlen)) != 0)
         return rv;
     if ((rv = local_cluster_sibling_binary("flash-run", flash_run, sizeof flash_run)) != 0) {
         snprintf(err, errlen, "cannot find flash-run beside disco-coord: %s", disco_strerror(rv));
@@ -523,8 +592,9 @@ static int start_api(const struct options *o, struct control_server *cs, struct 
     if ((rv = api_server_start(*out, err, errlen)) != 0)
         return rv;
     publish_port(ao.state_dir, api_server_port(*out));
-    printf("api: https://%.*s:%u (state in %s)\n", (int)(strrchr(o->api_listen, ':') - o->api_listen),
-           o->api_listen, api_server_port(*out), ao.state_dir);
+    printf("api: https://%.*s:%u (state in %s)\n",
+           (int)(strrchr(o->api_listen, ':') - o->api_listen), o->api_listen, api_server_port(*out),
+           ao.state_dir);
     fflush(stdout);
     return DISCO_OK;
 }
@@ -562,7 +632,9 @@ int main(int argc, char **argv)
     } else {
         snprintf(url, sizeof url, "tcp://127.0.0.1:7800");
     }
-    struct control_server_options co = {.url = url, .tls = &o.tls, .expected_servers = o.servers,
+    struct control_server_options co = {.url = url,
+                                        .tls = &o.tls,
+                                        .expected_servers = o.servers,
                                         .heartbeat_timeout_ms = o.heartbeat_timeout_ms};
     if (o.bare) {
         /* The interconnect: private ipc sockets, or tcp/tls+tcp on any free port. */

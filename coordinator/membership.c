@@ -58,7 +58,8 @@ static int check_register(const struct membership *m, const Disco__Control__Regi
         return DISCO_EINVAL;
     }
     if (strlen(reg->hostname) >= sizeof m->server[0].hostname ||
-        (reg->interconnect_url && strlen(reg->interconnect_url) >= sizeof m->server[0].interconnect_url) ||
+        (reg->interconnect_url &&
+         strlen(reg->interconnect_url) >= sizeof m->server[0].interconnect_url) ||
         (reg->interconnect_reply_url &&
          strlen(reg->interconnect_reply_url) >= sizeof m->server[0].interconnect_reply_url)) {
         snprintf(err, errlen, "host name or interconnect URL too long");

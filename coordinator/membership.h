@@ -13,13 +13,13 @@
 
 #include "control.pb-c.h"
 
-#define CONTROL_PROTOCOL_VERSION 1
-#define MEMBERSHIP_MAX_SERVERS 1024
-#define MEMBERSHIP_MAX_NODES 4096
+#define CONTROL_PROTOCOL_VERSION        1
+#define MEMBERSHIP_MAX_SERVERS          1024
+#define MEMBERSHIP_MAX_NODES            4096
 #define MEMBERSHIP_MAX_NODES_PER_SERVER 256
-#define MEMBERSHIP_MAX_CPUS_PER_NODE 16
-#define MEMBERSHIP_MIN_NODE_MEMORY (1ull << 20)
-#define MEMBERSHIP_MAX_NODE_MEMORY (64ull << 30)
+#define MEMBERSHIP_MAX_CPUS_PER_NODE    16
+#define MEMBERSHIP_MIN_NODE_MEMORY      (1ull << 20)
+#define MEMBERSHIP_MAX_NODE_MEMORY      (64ull << 30)
 
 struct server_entry {
     uint32_t pipe; /* transport connection id, 0 when gone */

@@ -135,7 +135,7 @@ enum cpu_stop cpu_run(struct cpu *cpu, uint64_t max_instructions)
 
     uint64_t *const R = cpu->gpr;
     struct ftlb_entry *const ftlb = cpu->ftlb;
-    const unsigned fshift = cpu->ftlb_shift;   /* data entries: pages, or lines if coherent */
+    const unsigned fshift = cpu->ftlb_shift; /* data entries: pages, or lines if coherent */
     const uint64_t fmask = cpu->ftlb_tag_mask;
     const bool swap = cpu->big_endian != HOST_BIG_ENDIAN;
     struct dinsn step[2]; /* an instruction from memory that must not be cached */

@@ -14,9 +14,9 @@
 
 struct flash_node {
     uint32_t id;
-    uint64_t bank_base;  /* first machine address this node homes */
+    uint64_t bank_base; /* first machine address this node homes */
     uint64_t bank_bytes;
-    uint8_t *bank;       /* host memory holding the bank's contents */
+    uint8_t *bank; /* host memory holding the bank's contents */
 };
 
 struct node_server {

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #define SIEVE_LIMIT 200000
-#define MATRIX_N 48
-#define SORT_N 20000
+#define MATRIX_N    48
+#define SORT_N      20000
 
 static unsigned count_primes(unsigned limit)
 {
@@ -84,7 +84,10 @@ static uint64_t fnv1a(const char *text, unsigned rounds)
 
 int main(void)
 {
-    const union { uint16_t u; uint8_t b[2]; } probe = {.u = 1};
+    const union {
+        uint16_t u;
+        uint8_t b[2];
+    } probe = {.u = 1};
     printf("guest: MIPS64 %s-endian, %zu-bit pointers\n", probe.b[0] ? "little" : "big",
            sizeof(void *) * 8);
     printf("primes below %d: %u\n", SIEVE_LIMIT, count_primes(SIEVE_LIMIT));

@@ -20,7 +20,8 @@ int frame_parse(const uint8_t *buf, size_t len, uint32_t max_payload, struct fra
     uint8_t flags = buf[0];
     if (flags & ~(uint8_t)FRAME_FLAG_END)
         return DISCO_EFORMAT;
-    uint32_t length = (uint32_t)buf[1] << 24 | (uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 8 | buf[4];
+    uint32_t length =
+        (uint32_t)buf[1] << 24 | (uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 8 | buf[4];
     if (length > max_payload)
         return DISCO_ETOOBIG;
     if (len - FRAME_HEADER_BYTES < length)

@@ -39,8 +39,8 @@ static int read_pem(const char *path, char **out, char *err, size_t errlen)
     return DISCO_OK;
 }
 
-static int tls_config_create(nng_tls_mode mode, const struct tls_files *files,
-                             nng_tls_config **out, char *err, size_t errlen)
+static int tls_config_create(nng_tls_mode mode, const struct tls_files *files, nng_tls_config **out,
+                             char *err, size_t errlen)
 {
     if (files == NULL || !files->ca_file || !files->cert_file || !files->key_file) {
         snprintf(err, errlen, "TLS needs a CA, a certificate and a key");

@@ -33,7 +33,8 @@ static void round_trip(void **state)
     size_t len;
     pack(&buf, &len);
     ProtobufCMessage *m;
-    assert_int_equal(pbcodec_unpack(&disco__control__node_request__descriptor, buf, len, 1024, &m), 0);
+    assert_int_equal(pbcodec_unpack(&disco__control__node_request__descriptor, buf, len, 1024, &m),
+                     0);
     Disco__Control__NodeRequest *r = (Disco__Control__NodeRequest *)m;
     assert_int_equal(r->body_case, DISCO__CONTROL__NODE_REQUEST__BODY_REGISTER);
     assert_string_equal(r->register_->hostname, "host-a");
@@ -49,8 +50,9 @@ static void size_cap_applies_before_decoding(void **state)
     size_t len;
     pack(&buf, &len);
     ProtobufCMessage *m = (ProtobufCMessage *)1;
-    assert_int_equal(pbcodec_unpack(&disco__control__node_request__descriptor, buf, len, len - 1, &m),
-                     DISCO_ETOOBIG);
+    assert_int_equal(
+        pbcodec_unpack(&disco__control__node_request__descriptor, buf, len, len - 1, &m),
+        DISCO_ETOOBIG);
     assert_null(m);
     free(buf);
 }
@@ -74,9 +76,9 @@ static void garbage_and_truncation_rejected(void **state)
         }
     }
     uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
-    assert_int_equal(pbcodec_unpack(&disco__control__node_request__descriptor, junk, sizeof junk,
-                                    1024, &m),
-                     DISCO_EFORMAT);
+    assert_int_equal(
+        pbcodec_unpack(&disco__control__node_request__descriptor, junk, sizeof junk, 1024, &m),
+        DISCO_EFORMAT);
     free(buf);
 }
 

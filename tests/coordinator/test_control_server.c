@@ -25,8 +25,8 @@ static char url[128];
 static struct control_server *start(unsigned expected)
 {
     snprintf(url, sizeof url, "ipc:///tmp/disco-test-cs-%d", (int)getpid());
-    struct control_server_options o = {.url = url, .expected_servers = expected,
-                                       .heartbeat_timeout_ms = 5000};
+    struct control_server_options o = {
+        .url = url, .expected_servers = expected, .heartbeat_timeout_ms = 5000};
     struct control_server *cs;
     char err[256];
     assert_int_equal(control_server_create(&o, &cs, err, sizeof err), 0);
@@ -52,8 +52,8 @@ static Disco__Control__CoordReply *answer(struct control_server *cs, nng_socket 
         size_t len;
         if (nng_recv(s, &buf, &len, NNG_FLAG_ALLOC | NNG_FLAG_NONBLOCK) == 0) {
             ProtobufCMessage *m;
-            assert_int_equal(pbcodec_unpack(&disco__control__coord_reply__descriptor, buf, len,
-                                            1 << 20, &m), 0);
+            assert_int_equal(
+                pbcodec_unpack(&disco__control__coord_reply__descriptor, buf, len, 1 << 20, &m), 0);
             nng_free(buf, len);
             return (Disco__Control__CoordReply *)m;
         }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Every C file of the project follows the committed .clang-format
+# (`make format` applies it). Lists the files that do not.
+set -euo pipefail
+cd "${DISCO_SOURCE:?DISCO_SOURCE not set}"
+if [ -d .git ] && command -v git >/dev/null; then
+  mapfile -t files < <(git ls-files '*.c' '*.h')
+else
+  mapfile -t files < <(find . -path ./build -prune -o -path './build-*' -prune -o \( -name '*.c' -o -name '*.h' \) -print)
+fi
+bad=()
+for f in "${files[@]}"; do
+  clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || bad+=("$f")
+done
+if [ "${#bad[@]}" -gt 0 ]; then
+  echo "not clang-formatted (run 'make format'):"
+  printf '  %s\n' "${bad[@]}"
+  exit 1
+fi
+echo "PASS: ${#files[@]} files formatted"
