@@ -62,6 +62,7 @@ struct bare_machine {
     struct coh_msg *rx; /* decode buffer */
     uint64_t misrouted, refused;
     bool big_endian;
+    enum cpu_model model;
     uint64_t entry;
     char load_error[256];
     int wake[2]; /* a completed control call writes here: the idle poll wakes up */
@@ -206,6 +207,8 @@ static int load_program(struct bare_machine *m, const ProtobufCBinaryData *elf, 
     }
     m->big_endian = info.big_endian;
     m->entry = info.entry;
+    /* As flash-run does: MIPS IV code gets R10000s, newer code MIPS64 R2 CPUs. */
+    m->model = elf_arch_is_mips4_or_older(&info) ? CPU_MODEL_R10000 : CPU_MODEL_MIPS64R2;
     return DISCO_OK;
 }
 
@@ -217,7 +220,7 @@ static int build_cpu(struct bare_machine *m, uint32_t i, char *err, size_t errle
     c->m = m;
     c->global = m->first_agent + i;
     struct cpu_config cc = {
-        .model = CPU_MODEL_R10000, .big_endian = m->big_endian, .cpu_number = c->global};
+        .model = m->model, .big_endian = m->big_endian, .cpu_number = c->global};
     c->cpu = cpu_create(&cc);
     struct agent_config ac = {.agent_id = c->global,
                               .map = m->map,

@@ -182,3 +182,9 @@ int elf_load(const char *path, elf_segment_fn segment, void *opaque, struct elf_
     close(fd);
     return rv;
 }
+
+bool elf_arch_is_mips4_or_older(const struct elf_info *info)
+{
+    /* EF_MIPS_ARCH (bits 28-31): 0-3 are MIPS I-IV; 4 is MIPS V, then the MIPS32/64 releases. */
+    return (info->e_flags & 0xf0000000u) <= 0x30000000u;
+}

@@ -21,6 +21,9 @@ struct elf_info {
     uint32_t e_flags; /* EF_MIPS_ARCH etc */
 };
 
+/* True if e_flags' EF_MIPS_ARCH names MIPS IV or older (code an R10000 runs). */
+bool elf_arch_is_mips4_or_older(const struct elf_info *info);
+
 /* PROT_* style permission bits of a segment. */
 enum { ELF_PROT_READ = 1, ELF_PROT_WRITE = 2, ELF_PROT_EXEC = 4 };
 

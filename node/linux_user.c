@@ -202,8 +202,7 @@ static int setup_stack(struct linux_process *p, int argc, char **argv, char **en
 /* The model a program gets without --cpu: MIPS IV and older code runs on the R10000. */
 static enum cpu_model default_model(const struct elf_info *elf)
 {
-    uint32_t arch = elf->e_flags & 0xf0000000u; /* EF_MIPS_ARCH */
-    return arch <= 0x30000000u ? CPU_MODEL_R10000 : CPU_MODEL_MIPS64R2;
+    return elf_arch_is_mips4_or_older(elf) ? CPU_MODEL_R10000 : CPU_MODEL_MIPS64R2;
 }
 
 /*
