@@ -20,6 +20,7 @@
 #include <nng/protocol/reqrep0/req.h>
 
 #include "control_server.h"
+#include "control_test_util.h"
 #include "pbcodec.h"
 
 static char url[128];
@@ -67,37 +68,17 @@ static struct control_server *start(struct seen *seen)
 
 static nng_socket client(void)
 {
-    nng_socket s;
-    assert_int_equal(nng_req0_open(&s), 0);
-    assert_int_equal(nng_dial(s, url, NULL, 0), 0);
-    return s;
+    return ctl_client(url);
 }
 
 static Disco__Control__CoordReply *answer(struct control_server *cs, nng_socket s)
 {
-    char err[256];
-    for (int i = 0; i < 30; i++) {
-        assert_int_equal(control_server_poll(cs, 10, err, sizeof err), 0);
-        void *buf;
-        size_t len;
-        if (nng_recv(s, &buf, &len, NNG_FLAG_ALLOC | NNG_FLAG_NONBLOCK) == 0) {
-            ProtobufCMessage *m;
-            assert_int_equal(
-                pbcodec_unpack(&disco__control__coord_reply__descriptor, buf, len, 1 << 20, &m), 0);
-            nng_free(buf, len);
-            return (Disco__Control__CoordReply *)m;
-        }
-    }
-    return NULL;
+    return ctl_answer(cs, s, 30, 10);
 }
 
 static void send_req(nng_socket s, Disco__Control__NodeRequest *req)
 {
-    uint8_t *buf;
-    size_t len;
-    pbcodec_pack(&req->base, &buf, &len);
-    assert_int_equal(nng_send(s, buf, len, 0), 0);
-    free(buf);
+    ctl_send(s, req);
 }
 
 static void send_register(nng_socket s)

@@ -17,6 +17,7 @@
 #include <nng/protocol/reqrep0/req.h>
 
 #include "control_server.h"
+#include "control_test_util.h"
 #include "disco_err.h"
 #include "pbcodec.h"
 
@@ -35,30 +36,12 @@ static struct control_server *start(unsigned expected)
 
 static nng_socket client(void)
 {
-    nng_socket s;
-    assert_int_equal(nng_req0_open(&s), 0);
-    assert_int_equal(nng_dial(s, url, NULL, 0), 0);
-    nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 100);
-    return s;
+    return ctl_client(url);
 }
 
-/* Polls the server until the client has an answer; returns it decoded. */
 static Disco__Control__CoordReply *answer(struct control_server *cs, nng_socket s)
 {
-    char err[256];
-    for (int i = 0; i < 50; i++) {
-        assert_int_equal(control_server_poll(cs, 20, err, sizeof err), 0);
-        void *buf;
-        size_t len;
-        if (nng_recv(s, &buf, &len, NNG_FLAG_ALLOC | NNG_FLAG_NONBLOCK) == 0) {
-            ProtobufCMessage *m;
-            assert_int_equal(
-                pbcodec_unpack(&disco__control__coord_reply__descriptor, buf, len, 1 << 20, &m), 0);
-            nng_free(buf, len);
-            return (Disco__Control__CoordReply *)m;
-        }
-    }
-    return NULL;
+    return ctl_answer(cs, s, 50, 20);
 }
 
 static void send_register(nng_socket s, uint32_t nodes)
@@ -73,11 +56,7 @@ static void send_register(nng_socket s, uint32_t nodes)
     Disco__Control__NodeRequest req = DISCO__CONTROL__NODE_REQUEST__INIT;
     req.body_case = DISCO__CONTROL__NODE_REQUEST__BODY_REGISTER;
     req.register_ = &reg;
-    uint8_t *buf;
-    size_t len;
-    pbcodec_pack(&req.base, &buf, &len);
-    assert_int_equal(nng_send(s, buf, len, 0), 0);
-    free(buf);
+    ctl_send(s, &req);
 }
 
 static void malformed_requests_get_errors(void **state)
