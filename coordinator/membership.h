@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #include "control.pb-c.h"
+#include "control_version.h"
 
-#define CONTROL_PROTOCOL_VERSION        1
 #define MEMBERSHIP_MAX_SERVERS          1024
 #define MEMBERSHIP_MAX_NODES            4096
 #define MEMBERSHIP_MAX_NODES_PER_SERVER 256

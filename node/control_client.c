@@ -9,12 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "control_version.h"
 #include "disco_err.h"
 #include "pbcodec.h"
 #include "xalloc.h"
 
-#define CONTROL_PROTOCOL_VERSION 1
-#define CONTROL_MAX_REPLY        (64u << 20) /* an Assignment may carry the ELF of a --bare run */
+#define CONTROL_MAX_REPLY (64u << 20) /* an Assignment may carry the ELF of a --bare run */
 
 struct control_client {
     nng_socket sock;
