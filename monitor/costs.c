@@ -45,6 +45,9 @@ static const struct cost_row table[COST_ACTION_COUNT] = {
     [COST_PAGE_ZERO_PER_KB] = {"page_zero_per_kb", 256},
     /* (estimate) 1 KB loaded and stored 8 bytes at a time, with the source's misses. */
     [COST_PAGE_COPY_PER_KB] = {"page_copy_per_kb", 512},
+    /* (estimate) saving and loading 32 GPRs, HI/LO, 32 FPRs and FCSR (~70 loads and stores)
+     * plus invalidating the 64 hardware TLB entries (paper 4.2.2 flushes on a switch). */
+    [COST_VCPU_SWITCH] = {"vcpu_switch", 200},
 };
 
 uint32_t costs_cycles(enum monitor_action action)

@@ -25,6 +25,7 @@ enum monitor_action {
     COST_MONITOR_CALL,      /* a monitor call's dispatch (its work is extra) */
     COST_PAGE_ZERO_PER_KB,  /* zeroing a fresh machine page, per KB */
     COST_PAGE_COPY_PER_KB,  /* copying a page (migration, replication, COW), per KB */
+    COST_VCPU_SWITCH,       /* time-sharing: one vCPU's state out, another's in, TLB flush */
     COST_ACTION_COUNT,
 };
 

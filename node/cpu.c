@@ -22,6 +22,7 @@ struct cpu *cpu_create(const struct cpu_config *config)
     cpu->ftlb_shift = 12;
     cpu->ftlb_tag_mask = FTLB_PAGE_MASK;
     cpu->fetch_vline = FTLB_NONE;
+    cpu->last_fetch_pc = UINT64_MAX;
     cpu_ftlb_flush(cpu);
     cp0_reset(cpu);
     fpu_reset(cpu);

@@ -116,6 +116,19 @@ struct cpu {
     /* Coherent mode: the line instructions are being fetched from. */
     uint64_t fetch_vline, fetch_pline;
     const uint8_t *fetch_host;
+    uint64_t last_fetch_pc; /* coherent mode: the last word fetched without a held line */
+    uint32_t last_fetch_word;
+    /*
+     * Disco virtualization assist (monitor/monitor.c, docs/monitor.md): with
+     * virt_phys set, supervisor mode sees the kernel's address space, and the
+     * unmapped kernel segments (kseg0, kseg1, xkphys) hold guest physical
+     * addresses that virt_phys translates to machine addresses (0), or
+     * refuses (nonzero: a bus error, IBE/DBE, goes to the host). So an
+     * unmodified guest kernel runs in supervisor mode under the monitor.
+     */
+    int (*virt_phys)(void *opaque, uint64_t gpaddr, bool cached, enum mem_access access,
+                     struct translation *out);
+    void *virt_opaque;
     bool trace;              /* DISCO_CPU_TRACE: one line per instruction on stderr */
     struct code_cache *code; /* pre-decoded instructions (cpu_mem.c) */
 };

@@ -482,6 +482,8 @@ int cpu_fetch_slow(struct cpu *cpu, uint64_t pc, struct code_page **page, uint32
             if (coherent_access(cpu, 0, tr.paddr, buf, 4) != 0)
                 return 1;
             *word = (uint32_t)host_load((uintptr_t)buf, 4, guest_swaps(cpu));
+            cpu->last_fetch_pc = pc;
+            cpu->last_fetch_word = *word;
             const uint8_t *line = tr.cached && cpu->coh.line_data
                                       ? cpu->coh.line_data(cpu->coh.opaque, 0, tr.paddr)
                                       : NULL;
@@ -527,6 +529,12 @@ int cpu_peek_insn(struct cpu *cpu, uint64_t vaddr, uint32_t *word)
     const struct ftlb_entry *e = ftlb_entry_for(cpu, vaddr);
     if (e->tag_fetch == (vaddr & FTLB_PAGE_MASK) && e->code && e->code->host) {
         host = e->code->host + (vaddr & 0xfff);
+    } else if (cpu->coherent && cpu->fetch_host && (vaddr & ~(uint64_t)127) == cpu->fetch_vline) {
+        /* Coherent mode fetches line by line: the line just executed from is still held. */
+        host = cpu->fetch_host + (vaddr & 127);
+    } else if (cpu->coherent && cpu->last_fetch_pc == vaddr) {
+        *word = cpu->last_fetch_word; /* fetched one by one (no fast path): the last word */
+        return 0;
     } else if (cpu->uspace) {
         uint64_t page_vaddr;
         host = uspace_translate(cpu->uspace, vaddr, ACCESS_FETCH, &page_vaddr);

@@ -183,6 +183,27 @@ int elf_load(const char *path, elf_segment_fn segment, void *opaque, struct elf_
     return rv;
 }
 
+int elf_load_mem(const uint8_t *data, size_t len, elf_segment_fn segment, void *opaque,
+                 struct elf_info *info, char *errbuf, unsigned errlen)
+{
+    memset(info, 0, sizeof(*info));
+    if (errbuf && errlen > 0)
+        errbuf[0] = 0;
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        return fail(errbuf, errlen, DISCO_EIO, "libelf initialisation failed");
+    if (data == NULL || len == 0)
+        return fail(errbuf, errlen, DISCO_EFORMAT, "empty image");
+    /* libelf does not write through the pointer for ELF_C_READ images. */
+    Elf *elf = elf_memory((char *)(uintptr_t)data, len);
+    if (!elf)
+        return fail(errbuf, errlen, DISCO_EFORMAT, "not an ELF file (%s)", elf_errmsg(-1));
+    int rv = check_header(elf, len, info, errbuf, errlen);
+    if (rv == 0)
+        rv = load_segments(elf, data, len, segment, opaque, info, errbuf, errlen);
+    elf_end(elf);
+    return rv;
+}
+
 bool elf_arch_is_mips4_or_older(const struct elf_info *info)
 {
     /* EF_MIPS_ARCH (bits 28-31): 0-3 are MIPS I-IV; 4 is MIPS V, then the MIPS32/64 releases. */

@@ -9,6 +9,7 @@
 #define DISCO_NODE_ELF_LOAD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct elf_info {
@@ -41,5 +42,10 @@ typedef int (*elf_segment_fn)(void *opaque, uint64_t vaddr, uint64_t paddr, cons
  */
 int elf_load(const char *path, elf_segment_fn segment, void *opaque, struct elf_info *info,
              char *errbuf, unsigned errlen) __attribute__((warn_unused_result));
+
+/* The same from an image in memory (not modified; segment data points into it). */
+int elf_load_mem(const uint8_t *data, size_t len, elf_segment_fn segment, void *opaque,
+                 struct elf_info *info, char *errbuf, unsigned errlen)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -17,6 +17,7 @@
 #include "disco_err.h"
 #include "linux_user.h"
 #include "sysrun.h"
+#include "vmrun.h"
 
 extern char **environ;
 
@@ -29,13 +30,36 @@ static void usage(FILE *out)
                  "  --max-insns N          stop after N instructions (exit status 124)\n"
                  "  --system               run a bare-metal program in kernel mode (sysrun)\n"
                  "  --trace-syscalls       log every system call on stderr\n"
+                 "  --vm                   run each KERNEL... as a Disco VM on one simulated node\n"
+                 "                         (docs/monitor.md); with --stats, per-VM statistics\n"
+                 "    --vcpus N            vCPUs per VM (default 1)\n"
+                 "    --pcpus N            physical CPUs (default: one per vCPU, at most 16)\n"
+                 "    --vm-mem MB          memory per VM in MiB (default 32)\n"
+                 "    --max-cycles N       end a VM after N simulated cycles (\"time limit\")\n"
+                 "    --no-l2tlb           run without the second-level software TLB\n"
                  "  --help\n");
 }
 
 struct run_args {
     struct linux_user_options options;
-    bool stats, system;
+    bool stats, system, vm;
+    struct vmrun_options vmo;
 };
+
+/* A number in [min, max] for option name, or false after saying why not. */
+static bool parse_number(const char *name, const char *text, uint64_t min, uint64_t max,
+                         uint64_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(text, &end, 0);
+    if (*text == 0 || *text == '-' || *end != 0 || v < min || v > max) {
+        fprintf(stderr, "flash-run: %s must be a number from %llu to %llu, not '%s'\n", name,
+                (unsigned long long)min, (unsigned long long)max, text);
+        return false;
+    }
+    *out = v;
+    return true;
+}
 
 static int parse_model(const char *name, enum cpu_model *model)
 {
@@ -51,7 +75,20 @@ static int parse_model(const char *name, enum cpu_model *model)
 /* Returns the index of PROGRAM in argv, or -1 after printing why not. */
 static int parse_args(int argc, char **argv, struct run_args *args)
 {
-    enum { OPT_CPU = 1, OPT_STATS, OPT_MAX, OPT_SYSTEM, OPT_TRACE, OPT_HELP };
+    enum {
+        OPT_CPU = 1,
+        OPT_STATS,
+        OPT_MAX,
+        OPT_SYSTEM,
+        OPT_TRACE,
+        OPT_HELP,
+        OPT_VM,
+        OPT_VCPUS,
+        OPT_PCPUS,
+        OPT_VM_MEM,
+        OPT_MAX_CYCLES,
+        OPT_NO_L2TLB,
+    };
     static const struct option longopts[] = {
         {"cpu", required_argument, NULL, OPT_CPU},
         {"stats", no_argument, NULL, OPT_STATS},
@@ -59,6 +96,12 @@ static int parse_args(int argc, char **argv, struct run_args *args)
         {"system", no_argument, NULL, OPT_SYSTEM},
         {"trace-syscalls", no_argument, NULL, OPT_TRACE},
         {"help", no_argument, NULL, OPT_HELP},
+        {"vm", no_argument, NULL, OPT_VM},
+        {"vcpus", required_argument, NULL, OPT_VCPUS},
+        {"pcpus", required_argument, NULL, OPT_PCPUS},
+        {"vm-mem", required_argument, NULL, OPT_VM_MEM},
+        {"max-cycles", required_argument, NULL, OPT_MAX_CYCLES},
+        {"no-l2tlb", no_argument, NULL, OPT_NO_L2TLB},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -83,6 +126,33 @@ static int parse_args(int argc, char **argv, struct run_args *args)
         case OPT_SYSTEM: args->system = true; break;
         case OPT_TRACE: args->options.trace_syscalls = true; break;
         case OPT_HELP: usage(stdout); exit(0);
+        case OPT_VM: args->vm = true; break;
+        case OPT_NO_L2TLB: args->vmo.no_l2tlb = true; break;
+        case OPT_VCPUS:
+        case OPT_PCPUS:
+        case OPT_VM_MEM:
+        case OPT_MAX_CYCLES: {
+            uint64_t v;
+            const char *name = c == OPT_VCPUS    ? "--vcpus"
+                               : c == OPT_PCPUS  ? "--pcpus"
+                               : c == OPT_VM_MEM ? "--vm-mem"
+                                                 : "--max-cycles";
+            uint64_t max = c == OPT_VCPUS    ? 256
+                           : c == OPT_PCPUS  ? 64
+                           : c == OPT_VM_MEM ? 65536
+                                             : UINT64_MAX;
+            if (!parse_number(name, optarg, 1, max, &v))
+                return -1;
+            if (c == OPT_VCPUS)
+                args->vmo.vcpus = (uint32_t)v;
+            else if (c == OPT_PCPUS)
+                args->vmo.pcpus = (uint32_t)v;
+            else if (c == OPT_VM_MEM)
+                args->vmo.memory_bytes = v << 20;
+            else
+                args->vmo.max_cycles = v;
+            break;
+        }
         default: usage(stderr); return -1;
         }
     }
@@ -157,6 +227,12 @@ int main(int argc, char **argv)
     int first = parse_args(argc, argv, &args);
     if (first < 0)
         return 2;
+    if (args.vm) {
+        args.vmo.stats = args.stats;
+        args.vmo.out = stdout;
+        args.vmo.stats_out = stderr;
+        return vmrun_kernels((const char *const *)argv + first, (size_t)(argc - first), &args.vmo);
+    }
     if (args.system) {
         struct sysrun_options so = {
             .model = args.options.model_given ? args.options.model : CPU_MODEL_R10000,

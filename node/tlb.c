@@ -7,6 +7,8 @@
  */
 #include "tlb.h"
 
+#include <stddef.h>
+
 #include "cpu_internal.h"
 
 #define PAGE_SHIFT      12
@@ -58,6 +60,30 @@ static int unmapped(struct translation *out, uint64_t paddr, bool cached)
     return 0;
 }
 
+/*
+ * An unmapped kernel segment. Under the virtualization assist the address is
+ * the guest's physical one and the monitor gives the machine address; a
+ * refusal is a bus error for the host (the monitor reflects it or emulates
+ * a device).
+ */
+static int kernel_unmapped(struct cpu *cpu, uint64_t vaddr, uint64_t paddr, bool cached,
+                           enum mem_access access, struct translation *out)
+{
+    if (cpu->virt_phys == NULL)
+        return unmapped(out, paddr, cached);
+    if (cpu->virt_phys(cpu->virt_opaque, paddr, cached, access, out) == 0)
+        return 0;
+    cpu_raise_address(cpu, access == ACCESS_FETCH ? EXC_IBE : EXC_DBE, vaddr, false);
+    return 1;
+}
+
+/* The mode that decides segment access: the assist gives supervisor mode the kernel's view. */
+static enum cpu_mode segment_mode(const struct cpu *cpu)
+{
+    enum cpu_mode mode = cp0_mode(cpu);
+    return mode == MODE_SUPERVISOR && cpu->virt_phys ? MODE_KERNEL : mode;
+}
+
 /* A mapped segment: the TLB decides (refill, invalid, modified or a physical address). */
 static int mapped(struct cpu *cpu, uint64_t vaddr, enum mem_access access, struct translation *out)
 {
@@ -92,7 +118,7 @@ static int translate_compat(struct cpu *cpu, uint64_t vaddr, enum mem_access acc
                             struct translation *out)
 {
     uint32_t a = (uint32_t)vaddr;
-    enum cpu_mode mode = cp0_mode(cpu);
+    enum cpu_mode mode = segment_mode(cpu);
     if (a < 0x80000000u) {
         /* With ERL set, kuseg is unmapped and uncached so error handlers can run without a TLB. */
         if (cpu->cp0.status & ST_ERL)
@@ -104,10 +130,11 @@ static int translate_compat(struct cpu *cpu, uint64_t vaddr, enum mem_access acc
     if (mode != MODE_KERNEL)
         return address_error(cpu, vaddr, access);
     if (a < 0xa0000000u)
-        return unmapped(out, a - 0x80000000u, cca_cached(cpu->cp0.config & 7)); /* kseg0 */
+        return kernel_unmapped(cpu, vaddr, a - 0x80000000u, cca_cached(cpu->cp0.config & 7), access,
+                               out); /* kseg0 */
     if (a < 0xc0000000u)
-        return unmapped(out, a - 0xa0000000u, false); /* kseg1 */
-    return mapped(cpu, vaddr, access, out);           /* ksseg, kseg3 */
+        return kernel_unmapped(cpu, vaddr, a - 0xa0000000u, false, access, out); /* kseg1 */
+    return mapped(cpu, vaddr, access, out);                                      /* ksseg, kseg3 */
 }
 
 int tlb_translate(struct cpu *cpu, uint64_t vaddr, enum mem_access access, struct translation *out)
@@ -116,7 +143,7 @@ int tlb_translate(struct cpu *cpu, uint64_t vaddr, enum mem_access access, struc
         return translate_compat(cpu, vaddr, access, out);
 
     uint64_t status = cpu->cp0.status;
-    enum cpu_mode mode = cp0_mode(cpu);
+    enum cpu_mode mode = segment_mode(cpu);
     uint64_t offset = vaddr & ((1ull << 62) - 1);
     bool in_segment = (offset >> cpu->cp0.segbits) == 0;
     switch (vaddr >> 62) {
@@ -134,7 +161,7 @@ int tlb_translate(struct cpu *cpu, uint64_t vaddr, enum mem_access access, struc
         uint64_t paddr = vaddr & ((1ull << 59) - 1);
         if (mode != MODE_KERNEL || !(status & ST_KX) || (paddr >> cpu->cp0.pabits) != 0)
             return address_error(cpu, vaddr, access);
-        return unmapped(out, paddr, cca_cached((vaddr >> 59) & 7));
+        return kernel_unmapped(cpu, vaddr, paddr, cca_cached((vaddr >> 59) & 7), access, out);
     }
     default: /* xkseg (ckseg* were handled as compatibility addresses) */
         if (mode != MODE_KERNEL || !(status & ST_KX) || !in_segment)

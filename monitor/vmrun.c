@@ -1,0 +1,308 @@
+/*
+ * vmrun.c - Disco VMs on one simulated node in one process (vmrun.h): builds
+ * the physical CPUs and one memory bank on a plain bus, hands the CPUs to the
+ * monitor, creates one VM per kernel, runs the CPUs in lock-step quanta of
+ * simulated time until every VM has ended, and prints consoles and
+ * statistics. Driven by `flash-run --vm`.
+ */
+#include "vmrun.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "bus.h"
+#include "cpu.h"
+#include "disco_err.h"
+#include "elf_load.h"
+#include "monitor.h"
+#include "xalloc.h"
+
+#define VMRUN_QUANTUM     10000u /* cycles the CPUs may drift apart */
+#define VMRUN_SLICE       4000u  /* instructions per monitor_pcpu_run call */
+#define VMRUN_MAX_PCPUS   16u
+#define VMRUN_DEFAULT_MEM (32ull << 20)
+#define IO_HOLE_BASE      0x1fc00000ull
+#define IO_HOLE_LIMIT     0x20000000ull
+
+struct vmrun {
+    const struct vmrun_options *o;
+    uint8_t *bank;
+    uint64_t bank_bytes;
+    struct monitor *mon;
+    uint32_t npcpu;
+    struct cpu **cpu;
+    struct bus **bus;
+    struct monitor_pcpu **pcpu;
+    size_t nvm;
+    struct vm **vm;
+    bool *at_line_start;
+    bool *done;
+};
+
+static uint8_t *machine_page(void *opaque, uint64_t machine)
+{
+    struct vmrun *r = opaque;
+    return machine + 4096 <= r->bank_bytes ? r->bank + machine : NULL;
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int no_segment(void *opaque, uint64_t vaddr, uint64_t paddr, const uint8_t *data,
+                      uint64_t filesz, uint64_t memsz, unsigned prot)
+{
+    (void)opaque, (void)vaddr, (void)paddr, (void)data, (void)filesz, (void)memsz, (void)prot;
+    return 0;
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = xmalloc(cap);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap)
+            buf = xrealloc(buf, cap *= 2);
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+/* Console bytes of VM i, with a "vmI: " prefix per line when several VMs run. */
+static void drain_console(struct vmrun *r, size_t i)
+{
+    uint8_t buf[4096];
+    size_t n;
+    while ((n = monitor_vm_console_take(r->vm[i], buf, sizeof buf)) > 0) {
+        for (size_t k = 0; k < n; k++) {
+            if (r->nvm > 1 && r->at_line_start[i])
+                fprintf(r->o->out, "vm%zu: ", i);
+            fputc(buf[k], r->o->out);
+            r->at_line_start[i] = buf[k] == '\n';
+        }
+    }
+}
+
+static void print_stats(struct vmrun *r, size_t i, double host_seconds)
+{
+    FILE *f = r->o->stats_out;
+    const struct vm_stats *s = monitor_vm_stats(r->vm[i]);
+    struct vm_status st;
+    monitor_vm_status(r->vm[i], &st);
+    uint64_t total = s->kernel_cycles + s->user_cycles + s->monitor_cycles;
+    uint64_t lookups = s->l2tlb_hits + s->l2tlb_misses;
+    fprintf(f,
+            "vm%zu: instructions=%llu cycles=%llu end_cycle=%llu kernel_cycles=%llu "
+            "user_cycles=%llu monitor_cycles=%llu idle_cycles=%llu\n",
+            i, (unsigned long long)s->instructions, (unsigned long long)total,
+            (unsigned long long)st.end_cycle, (unsigned long long)s->kernel_cycles,
+            (unsigned long long)s->user_cycles, (unsigned long long)s->monitor_cycles,
+            (unsigned long long)s->idle_cycles);
+    fprintf(f,
+            "vm%zu: traps=%llu privops=%llu tlb_misses=%llu l2tlb_hits=%llu l2tlb_hit_ratio=%.3f "
+            "reflected=%llu interrupts=%llu monitor_calls=%llu pages=%llu host_monitor_ms=%.1f "
+            "host_seconds=%.3f\n",
+            i, (unsigned long long)s->traps, (unsigned long long)s->privops,
+            (unsigned long long)s->tlb_misses, (unsigned long long)s->l2tlb_hits,
+            lookups ? (double)s->l2tlb_hits / (double)lookups : 0.0,
+            (unsigned long long)s->reflected, (unsigned long long)s->interrupts,
+            (unsigned long long)s->monitor_calls, (unsigned long long)s->pages,
+            (double)s->host_monitor_ns / 1e6, host_seconds);
+    fprintf(f, "vm%zu: monitor_cycles_by_action", i);
+    for (unsigned a = 0; a < COST_ACTION_COUNT; a++)
+        if (s->action_count[a])
+            fprintf(f, " %s=%llu/%llu", costs_name((enum monitor_action)a),
+                    (unsigned long long)s->action_cycles[a],
+                    (unsigned long long)s->action_count[a]);
+    fputc('\n', f);
+}
+
+static int setup(struct vmrun *r, const char *const *kernels, size_t n, uint8_t **images,
+                 size_t *lens)
+{
+    const struct vmrun_options *o = r->o;
+    struct elf_info info;
+    char err[256];
+    for (size_t i = 0; i < n; i++) {
+        images[i] = read_file(kernels[i], &lens[i]);
+        if (!images[i]) {
+            fprintf(stderr, "flash-run: %s: cannot read the kernel\n", kernels[i]);
+            return 127;
+        }
+    }
+    if (elf_load_mem(images[0], lens[0], no_segment, NULL, &info, err, sizeof err) != 0) {
+        fprintf(stderr, "flash-run: %s: %s\n", kernels[0], err);
+        return 126;
+    }
+    enum cpu_model model =
+        elf_arch_is_mips4_or_older(&info) ? CPU_MODEL_R10000 : CPU_MODEL_MIPS64R2;
+    uint64_t mem = o->memory_bytes ? o->memory_bytes : VMRUN_DEFAULT_MEM;
+    uint32_t vcpus = o->vcpus ? o->vcpus : 1;
+    /* One bank holds every VM's memory, plus the I/O hole it must skip. */
+    r->bank_bytes = (uint64_t)n * mem + (16ull << 20);
+    if (r->bank_bytes > IO_HOLE_BASE)
+        r->bank_bytes += IO_HOLE_LIMIT - IO_HOLE_BASE;
+    r->bank_bytes = (r->bank_bytes + 0xfffff) & ~0xfffffull;
+    r->bank = mmap(NULL, r->bank_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (r->bank == MAP_FAILED) {
+        r->bank = NULL;
+        fprintf(stderr, "flash-run: cannot reserve %llu MB of machine memory\n",
+                (unsigned long long)(r->bank_bytes >> 20));
+        return 1;
+    }
+    struct monitor_host host = {.model = model,
+                                .big_endian = info.big_endian,
+                                .first_node = 0,
+                                .node_count = 1,
+                                .bank_bytes = r->bank_bytes,
+                                .machine_page = machine_page,
+                                .opaque = r};
+    r->mon = monitor_create(&host);
+    uint64_t want = (uint64_t)n * vcpus;
+    r->npcpu = o->pcpus ? o->pcpus : (uint32_t)(want < VMRUN_MAX_PCPUS ? want : VMRUN_MAX_PCPUS);
+    r->cpu = xcalloc(r->npcpu, sizeof *r->cpu);
+    r->bus = xcalloc(r->npcpu, sizeof *r->bus);
+    r->pcpu = xcalloc(r->npcpu, sizeof *r->pcpu);
+    for (uint32_t i = 0; i < r->npcpu; i++) {
+        struct cpu_config cc = {.model = model, .big_endian = info.big_endian, .cpu_number = i};
+        r->cpu[i] = cpu_create(&cc);
+        r->bus[i] = bus_create();
+        uint64_t low = r->bank_bytes < IO_HOLE_BASE ? r->bank_bytes : IO_HOLE_BASE;
+        bus_add_ram(r->bus[i], 0, low, r->bank);
+        if (r->bank_bytes > IO_HOLE_LIMIT)
+            bus_add_ram(r->bus[i], IO_HOLE_LIMIT, r->bank_bytes - IO_HOLE_LIMIT,
+                        r->bank + IO_HOLE_LIMIT);
+        cpu_attach_bus(r->cpu[i], r->bus[i]);
+        r->pcpu[i] = monitor_add_pcpu(r->mon, r->cpu[i], r->bus[i], 0);
+        if (!r->pcpu[i]) {
+            fprintf(stderr, "flash-run: cannot map the monitor's devices\n");
+            return 1;
+        }
+    }
+    r->nvm = n;
+    r->vm = xcalloc(n, sizeof *r->vm);
+    r->at_line_start = xcalloc(n, sizeof *r->at_line_start);
+    r->done = xcalloc(n, sizeof *r->done);
+    struct monitor_pcpu **place = xcalloc(vcpus, sizeof *place);
+    for (size_t i = 0; i < n; i++) {
+        for (uint32_t j = 0; j < vcpus; j++)
+            place[j] = r->pcpu[(i * vcpus + j) % r->npcpu];
+        char name[32];
+        snprintf(name, sizeof name, "vm%zu", i);
+        struct vm_spec spec = {.id = (uint32_t)i,
+                               .name = name,
+                               .elf = images[i],
+                               .elf_len = lens[i],
+                               .memory_bytes = mem,
+                               .vcpus = vcpus,
+                               .pcpu = place,
+                               .max_cycles = o->max_cycles,
+                               .no_l2tlb = o->no_l2tlb};
+        int rv = monitor_vm_create(r->mon, &spec, &r->vm[i], err, sizeof err);
+        if (rv != 0) {
+            fprintf(stderr, "flash-run: %s: %s\n", kernels[i], err);
+            free(place);
+            return 126;
+        }
+        r->at_line_start[i] = true;
+    }
+    free(place);
+    return 0;
+}
+
+static int run(struct vmrun *r)
+{
+    int64_t t0 = now_ns();
+    uint64_t horizon = VMRUN_QUANTUM;
+    size_t ended = 0;
+    while (ended < r->nvm) {
+        bool behind = false, all_idle = true;
+        for (uint32_t i = 0; i < r->npcpu; i++)
+            if (cpu_cycles(r->cpu[i]) < horizon) {
+                all_idle &= monitor_pcpu_run(r->pcpu[i], horizon, VMRUN_SLICE) == MONITOR_IDLE;
+                behind |= cpu_cycles(r->cpu[i]) < horizon;
+            }
+        if (all_idle && !behind) {
+            /* Every vCPU sleeps: jump to the first timer, or give up if none is armed. */
+            uint64_t wake = monitor_next_wake(r->mon);
+            if (wake == UINT64_MAX) {
+                for (size_t i = 0; i < r->nvm; i++)
+                    monitor_vm_stop(r->vm[i], "every vCPU waits for an interrupt that cannot come");
+            } else if (wake > horizon) {
+                horizon = wake;
+                continue;
+            }
+        }
+        for (size_t i = 0; i < r->nvm; i++) {
+            drain_console(r, i);
+            struct vm_status st;
+            monitor_vm_status(r->vm[i], &st);
+            if (st.state == VM_ENDED && !r->done[i]) {
+                r->done[i] = true;
+                ended++;
+            }
+        }
+        if (!behind)
+            horizon += VMRUN_QUANTUM;
+    }
+    fflush(r->o->out);
+    double secs = (double)(now_ns() - t0) / 1e9;
+    int status = 0;
+    for (size_t i = 0; i < r->nvm; i++) {
+        struct vm_status st;
+        monitor_vm_status(r->vm[i], &st);
+        if (r->o->stats)
+            print_stats(r, i, secs);
+        if (!st.exited)
+            fprintf(stderr, "flash-run: vm%zu did not exit: %s\n", i, st.reason);
+        if (r->nvm == 1)
+            status = st.exited ? st.exit_status : 1;
+        else if (!st.exited || st.exit_status != 0)
+            status = 1;
+    }
+    return status;
+}
+
+int vmrun_kernels(const char *const *kernels, size_t n, const struct vmrun_options *options)
+{
+    struct vmrun r = {.o = options};
+    uint8_t **images = xcalloc(n, sizeof *images);
+    size_t *lens = xcalloc(n, sizeof *lens);
+    int status = setup(&r, kernels, n, images, lens);
+    if (status == 0)
+        status = run(&r);
+    for (size_t i = 0; i < r.nvm; i++)
+        if (r.vm[i])
+            monitor_vm_destroy(r.vm[i]);
+    monitor_destroy(r.mon);
+    for (uint32_t i = 0; i < r.npcpu; i++) {
+        if (r.cpu[i])
+            cpu_destroy(r.cpu[i]);
+        if (r.bus[i])
+            bus_destroy(r.bus[i]);
+    }
+    if (r.bank)
+        munmap(r.bank, r.bank_bytes);
+    for (size_t i = 0; i < n; i++)
+        free(images[i]);
+    free(images);
+    free(lens);
+    free(r.cpu);
+    free(r.bus);
+    free(r.pcpu);
+    free(r.vm);
+    free(r.at_line_start);
+    free(r.done);
+    return status;
+}

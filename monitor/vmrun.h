@@ -1,0 +1,35 @@
+/*
+ * vmrun.h - Disco VMs on one simulated FLASH node in one process (`flash-run
+ * --vm`): physical CPUs sharing one memory bank over a plain bus (no cache
+ * model), the monitor on every CPU, kernels given as ELF files. The quick way
+ * to run a guest kernel under the monitor, used by tests and bench/; the
+ * distributed machine hosts VMs through node/bare_machine.c instead.
+ */
+#ifndef DISCO_MONITOR_VMRUN_H
+#define DISCO_MONITOR_VMRUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct vmrun_options {
+    uint32_t vcpus;        /* per VM (default 1) */
+    uint32_t pcpus;        /* physical CPUs (default: enough for every vCPU, at most 16) */
+    uint64_t memory_bytes; /* per VM (default 32 MiB) */
+    uint64_t max_cycles;   /* per VM, 0: none */
+    bool no_l2tlb;
+    bool stats;      /* per-VM statistics on stats_out */
+    FILE *out;       /* console output (stdout) */
+    FILE *stats_out; /* stderr */
+};
+
+/*
+ * Runs one VM per kernel until all have ended. Console lines get a "vmN: "
+ * prefix when there is more than one VM. Returns the exit status: the VM's
+ * own with one VM, else 0 when every VM exited with 0; 1 otherwise (with the
+ * reasons on stderr); 126/127 when a kernel cannot be loaded.
+ */
+int vmrun_kernels(const char *const *kernels, size_t n, const struct vmrun_options *options);
+
+#endif
