@@ -27,18 +27,24 @@ static bool matches(const struct l2tlb_entry *e, uint64_t vpage, uint8_t asid)
     return e->valid && e->vpage == vpage && (e->global || e->asid == asid);
 }
 
-const struct l2tlb_entry *l2tlb_lookup(struct l2tlb *t, uint64_t vaddr, uint8_t asid)
+const struct l2tlb_entry *l2tlb_peek(const struct l2tlb *t, uint64_t vaddr, uint8_t asid)
 {
     uint64_t vpage = vaddr & PAGE_MASK;
-    struct l2tlb_entry *set = t->entry[set_of(vaddr)];
-    for (unsigned w = 0; w < L2TLB_WAYS; w++) {
-        if (matches(&set[w], vpage, asid)) {
-            t->hits++;
+    const struct l2tlb_entry *set = t->entry[set_of(vaddr)];
+    for (unsigned w = 0; w < L2TLB_WAYS; w++)
+        if (matches(&set[w], vpage, asid))
             return &set[w];
-        }
-    }
-    t->misses++;
     return NULL;
+}
+
+const struct l2tlb_entry *l2tlb_lookup(struct l2tlb *t, uint64_t vaddr, uint8_t asid)
+{
+    const struct l2tlb_entry *e = l2tlb_peek(t, vaddr, asid);
+    if (e)
+        t->hits++;
+    else
+        t->misses++;
+    return e;
 }
 
 void l2tlb_insert(struct l2tlb *t, const struct l2tlb_entry *e)

@@ -38,6 +38,9 @@ void l2tlb_init(struct l2tlb *t);
 /* The translation of vaddr under asid, or NULL (counts a hit or a miss). */
 const struct l2tlb_entry *l2tlb_lookup(struct l2tlb *t, uint64_t vaddr, uint8_t asid);
 
+/* The same without counting (the monitor filling the other half of a pair). */
+const struct l2tlb_entry *l2tlb_peek(const struct l2tlb *t, uint64_t vaddr, uint8_t asid);
+
 /* Caches e (vpage is rounded down to 4 KB), replacing an equal tag or the set's next way. */
 void l2tlb_insert(struct l2tlb *t, const struct l2tlb_entry *e);
 

@@ -472,10 +472,12 @@ int monitor_vm_create(struct monitor *m, const struct vm_spec *spec, struct vm *
     memcpy(vm->elf, spec->elf, spec->elf_len);
     vm->elf_len = spec->elf_len;
     struct elf_info info;
-    char eerr[160];
-    struct load_ctx lc = {.vm = vm, .err = eerr, .errlen = sizeof eerr};
+    char eerr[160], serr[160] = "";
+    struct load_ctx lc = {.vm = vm, .err = serr, .errlen = sizeof serr};
     eerr[0] = 0;
     int rv = elf_load_mem(vm->elf, vm->elf_len, note_segment, &lc, &info, eerr, sizeof eerr);
+    if (rv != 0 && serr[0]) /* our own reason is clearer than the loader's */
+        snprintf(eerr, sizeof eerr, "%s", serr);
     if (rv == 0) {
         enum cpu_model model =
             elf_arch_is_mips4_or_older(&info) ? CPU_MODEL_R10000 : CPU_MODEL_MIPS64R2;
@@ -615,6 +617,8 @@ uint32_t monitor_vm_id(const struct vm *vm)
 size_t monitor_vm_console_take(struct vm *vm, uint8_t *buf, size_t cap)
 {
     size_t n = vm->con_len < cap ? vm->con_len : cap;
+    if (n == 0)
+        return 0;
     memcpy(buf, vm->con, n);
     memmove(vm->con, vm->con + n, vm->con_len - n);
     vm->con_len -= n;

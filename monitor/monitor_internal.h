@@ -26,6 +26,7 @@
 #define MONITOR_IO_REGS    (MONITOR_IO_BASE + 0x1000) /* machine address of the register page */
 #define MONITOR_SLICE      20000u /* cycles a vCPU runs before another on its CPU gets a turn */
 #define VCPU_SCRATCH_WORDS 16
+#define VECTOR_FAULT_LIMIT 64 /* exceptions in a row at the guest's own vector: it is dead */
 
 /* A piece of the kernel image to copy into pages on first touch. */
 struct vm_segment {
@@ -42,7 +43,9 @@ struct mvcpu {
     bool idle;        /* WAIT / MCALL_IDLE: sleeps until an unmasked interrupt is pending */
     uint8_t irq_lines;
     uint64_t scratch[VCPU_SCRATCH_WORDS];
-    uint64_t instructions; /* guest instructions retired on this vCPU */
+    uint64_t instructions;  /* guest instructions retired on this vCPU */
+    uint64_t last_vector;   /* where the last reflected exception sent the guest */
+    unsigned vector_faults; /* consecutive exceptions raised at that very vector */
 };
 
 struct vm {

@@ -7,6 +7,7 @@
  * reflected to the guest's own vectors (guest_exc.c). Each path charges its
  * simulated cycles from the cost table (costs.c).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "guest_exc.h"
@@ -142,6 +143,22 @@ static void hw_fill(struct monitor_pcpu *p, uint64_t vaddr, uint8_t asid,
     cpu_ftlb_flush_range(cpu, vpn2, VPN2_LOW_MASK + 1);
 }
 
+/*
+ * The other 4 KB half of the pair, if the second-level TLB has it with the
+ * same G bit: one refill then serves both pages, as a guest's own refill of
+ * an EntryLo0/EntryLo1 pair would.
+ */
+static void hw_fill_buddy(struct monitor_pcpu *p, struct mvcpu *vc, uint64_t vaddr, uint8_t asid,
+                          bool global)
+{
+    if (!vc->l2)
+        return;
+    uint64_t buddy = vaddr ^ 0x1000;
+    const struct l2tlb_entry *e = l2tlb_peek(vc->l2, buddy, asid);
+    if (e && e->global == global)
+        hw_fill(p, buddy, asid, e);
+}
+
 /* ---- reflecting exceptions to the guest ---- */
 
 static bool has_badvaddr(unsigned code)
@@ -154,9 +171,20 @@ static bool has_badvaddr(unsigned code)
 static void reflect(struct monitor_pcpu *p, struct mvcpu *vc, const struct guest_exc *exc)
 {
     struct vm *vm = vc->vm;
+    /* A handler that faults on its own first instruction loops forever: end the VM. */
+    vc->vector_faults = exc->pc == vc->last_vector ? vc->vector_faults + 1 : 0;
+    if (vc->vector_faults >= VECTOR_FAULT_LIMIT) {
+        char why[160];
+        snprintf(why, sizeof why,
+                 "vCPU %u: the guest's exception vector 0x%llx itself faults (exception %u), "
+                 "%u times in a row",
+                 vc->v.id, (unsigned long long)exc->pc, exc->code, vc->vector_faults);
+        monitor_vm_end(vm, false, 0, why);
+        return;
+    }
     mtrap_sync_in(p, vc);
     vcpu_set_cycles(&vc->v, p->cpu->cycles);
-    guest_exc_deliver(&vc->v, exc);
+    vc->last_vector = guest_exc_deliver(&vc->v, exc);
     mtrap_sync_out(p, vc);
     mtrap_apply_mode(p, vc);
     vm->stats.reflected++;
@@ -225,7 +253,9 @@ static void tlb_fault(struct monitor_pcpu *p, struct mvcpu *vc, const struct cpu
         const struct l2tlb_entry *e = l2tlb_lookup(vc->l2, vaddr, asid);
         if (e && (!store || e->writable)) {
             vm->stats.l2tlb_hits++;
+            bool global = e->global;
             hw_fill(p, vaddr, asid, e);
+            hw_fill_buddy(p, vc, vaddr, asid, global);
             monitor_charge(vm, cpu, COST_L2TLB_HIT_REFILL, costs_cycles(COST_L2TLB_HIT_REFILL));
             return;
         }
@@ -271,20 +301,51 @@ static void tlb_fault(struct monitor_pcpu *p, struct mvcpu *vc, const struct cpu
     if (vc->l2 && !device)
         l2tlb_insert(vc->l2, &e);
     hw_fill(p, vaddr, asid, &e);
+    hw_fill_buddy(p, vc, vaddr, asid, e.global);
     monitor_charge(vm, cpu, COST_TLB_MISS_EMULATE, costs_cycles(COST_TLB_MISS_EMULATE));
 }
 
-/* A guest TLB entry changed: nothing derived from the old or the new one may survive. */
-static void tlb_written(struct monitor_pcpu *p, struct mvcpu *vc, const struct tlb_entry *old,
-                        const struct tlb_entry *neu)
+/*
+ * A guest TLB entry was written. The hardware TLB keeps nothing derived from
+ * the old or the new entry. The second-level TLB is what makes a VM's TLB
+ * look larger than 64 entries (paper, 4.2.2): a random replacement (TLBWR)
+ * only drops what the new entry covers, so translations the guest evicted
+ * still refill from it. An indexed write (TLBWI) is how kernels invalidate:
+ * it drops the old entry's range, all of the old ASID's translations when it
+ * writes an invalid entry (the guest may be retiring that ASID), and
+ * everything when it writes an invalid entry at the first non-wired index
+ * (the start of a flush-all loop, which is what precedes ASID reuse).
+ */
+static void tlb_written(struct monitor_pcpu *p, struct mvcpu *vc, bool indexed,
+                        const struct tlb_entry *old, const struct tlb_entry *neu, unsigned index)
 {
-    const struct tlb_entry *both[2] = {old, neu};
-    for (int k = 0; k < 2; k++) {
-        uint64_t span = entry_span(both[k]);
-        if (vc->l2)
-            l2tlb_invalidate_range(vc->l2, both[k]->vpn2, span);
-        hw_drop_range(p, both[k]->vpn2, span);
-    }
+    hw_drop_range(p, old->vpn2, entry_span(old));
+    hw_drop_range(p, neu->vpn2, entry_span(neu));
+    if (!vc->l2)
+        return;
+    l2tlb_invalidate_range(vc->l2, neu->vpn2, entry_span(neu));
+    if (!indexed)
+        return;
+    l2tlb_invalidate_range(vc->l2, old->vpn2, entry_span(old));
+    bool invalidating = !((neu->lo[0] | neu->lo[1]) & ENTRYLO_V);
+    if (!invalidating)
+        return;
+    if (old->global || index == vc->v.state->cp0.wired)
+        l2tlb_invalidate_all(vc->l2);
+    else
+        l2tlb_invalidate_asid(vc->l2, old->asid);
+}
+
+/*
+ * TLBP that finds nothing in the virtual TLB: the kernel is about to change
+ * a page it may have evicted from its TLB, so a translation the second-level
+ * TLB still holds for that pair must go.
+ */
+static void probed(struct mvcpu *vc)
+{
+    const struct cpu *s = vc->v.state;
+    if (vc->l2 && (s->cp0.index & 0x80000000u))
+        l2tlb_invalidate_range(vc->l2, s->cp0.entryhi & vpn2_mask(s), VPN2_LOW_MASK + 1);
 }
 
 /* ---- privileged instructions and monitor calls ---- */
@@ -351,7 +412,10 @@ static void privileged(struct monitor_pcpu *p, struct mvcpu *vc, const struct cp
     }
     if (r.effects & PRIVOP_TLB_WRITTEN) {
         const struct tlb_entry *old = r.tlb_index == idx_before[0] ? &before[0] : &before[1];
-        tlb_written(p, vc, old, &r.tlb_entry);
+        tlb_written(p, vc, cost == COST_PRIVOP_TLBWRITE && (insn & 0x3f) == 0x02, old, &r.tlb_entry,
+                    r.tlb_index);
+    } else if (cost == COST_PRIVOP_TLBP) {
+        probed(vc);
     }
     mtrap_sync_out(p, vc);
     mtrap_apply_mode(p, vc);

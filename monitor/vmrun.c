@@ -37,7 +37,10 @@ struct vmrun {
     struct monitor_pcpu **pcpu;
     size_t nvm;
     struct vm **vm;
-    bool *at_line_start;
+    struct line {
+        uint8_t *buf;
+        size_t len, cap;
+    } * line; /* per VM: the console line being assembled */
     bool *done;
 };
 
@@ -79,18 +82,36 @@ static uint8_t *read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* Console bytes of VM i, with a "vmI: " prefix per line when several VMs run. */
-static void drain_console(struct vmrun *r, size_t i)
+/*
+ * Console bytes of VM i. With several VMs each complete line goes out with a
+ * "vmI: " prefix (partial lines wait, so VMs never interleave within a line);
+ * at the end (final) a partial line is flushed too.
+ */
+static void drain_console(struct vmrun *r, size_t i, bool final)
 {
     uint8_t buf[4096];
     size_t n;
+    struct line *l = &r->line[i];
     while ((n = monitor_vm_console_take(r->vm[i], buf, sizeof buf)) > 0) {
-        for (size_t k = 0; k < n; k++) {
-            if (r->nvm > 1 && r->at_line_start[i])
-                fprintf(r->o->out, "vm%zu: ", i);
-            fputc(buf[k], r->o->out);
-            r->at_line_start[i] = buf[k] == '\n';
+        if (r->nvm == 1) {
+            fwrite(buf, 1, n, r->o->out);
+            continue;
         }
+        for (size_t k = 0; k < n; k++) {
+            if (l->len == l->cap) {
+                l->cap = l->cap ? l->cap * 2 : 256;
+                l->buf = xrealloc(l->buf, l->cap);
+            }
+            l->buf[l->len++] = buf[k];
+            if (buf[k] == '\n') {
+                fprintf(r->o->out, "vm%zu: %.*s", i, (int)l->len, (const char *)l->buf);
+                l->len = 0;
+            }
+        }
+    }
+    if (final && l->len > 0) {
+        fprintf(r->o->out, "vm%zu: %.*s\n", i, (int)l->len, (const char *)l->buf);
+        l->len = 0;
     }
 }
 
@@ -192,7 +213,7 @@ static int setup(struct vmrun *r, const char *const *kernels, size_t n, uint8_t 
     }
     r->nvm = n;
     r->vm = xcalloc(n, sizeof *r->vm);
-    r->at_line_start = xcalloc(n, sizeof *r->at_line_start);
+    r->line = xcalloc(n, sizeof *r->line);
     r->done = xcalloc(n, sizeof *r->done);
     struct monitor_pcpu **place = xcalloc(vcpus, sizeof *place);
     for (size_t i = 0; i < n; i++) {
@@ -215,7 +236,6 @@ static int setup(struct vmrun *r, const char *const *kernels, size_t n, uint8_t 
             free(place);
             return 126;
         }
-        r->at_line_start[i] = true;
     }
     free(place);
     return 0;
@@ -245,7 +265,7 @@ static int run(struct vmrun *r)
             }
         }
         for (size_t i = 0; i < r->nvm; i++) {
-            drain_console(r, i);
+            drain_console(r, i, false);
             struct vm_status st;
             monitor_vm_status(r->vm[i], &st);
             if (st.state == VM_ENDED && !r->done[i]) {
@@ -256,6 +276,8 @@ static int run(struct vmrun *r)
         if (!behind)
             horizon += VMRUN_QUANTUM;
     }
+    for (size_t i = 0; i < r->nvm; i++)
+        drain_console(r, i, true);
     fflush(r->o->out);
     double secs = (double)(now_ns() - t0) / 1e9;
     int status = 0;
@@ -302,7 +324,9 @@ int vmrun_kernels(const char *const *kernels, size_t n, const struct vmrun_optio
     free(r.bus);
     free(r.pcpu);
     free(r.vm);
-    free(r.at_line_start);
+    for (size_t i = 0; r.line && i < r.nvm; i++)
+        free(r.line[i].buf);
+    free(r.line);
     free(r.done);
     return status;
 }

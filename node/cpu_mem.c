@@ -191,9 +191,33 @@ void cpu_ftlb_drop_line(struct cpu *cpu, uint64_t line_paddr, bool lost)
         cpu->fetch_vline = FTLB_NONE;
 }
 
+/* Clears e's tags that fall in [vaddr, vaddr + size). */
+static void ftlb_clear_in_range(struct ftlb_entry *e, uint64_t vaddr, uint64_t size)
+{
+    if (tag_in_range(e->tag_read, vaddr, size))
+        e->tag_read = FTLB_NONE;
+    if (tag_in_range(e->tag_write, vaddr, size))
+        e->tag_write = FTLB_NONE;
+    if (tag_in_range(e->tag_fetch, vaddr, size)) {
+        e->tag_fetch = FTLB_NONE;
+        e->code = NULL;
+    }
+}
+
 void cpu_ftlb_flush_range(struct cpu *cpu, uint64_t vaddr, uint64_t size)
 {
     vaddr &= FTLB_PAGE_MASK;
+    uint64_t data_slots = size >> cpu->ftlb_shift;
+    if (size > 0 && data_slots < cpu->ftlb_used_count && data_slots < FTLB_SIZE) {
+        /* A small range (the monitor's 8 KB pairs): visit only the slots it hashes to. */
+        for (uint64_t a = vaddr; a - vaddr < size; a += 1ull << cpu->ftlb_shift)
+            ftlb_clear_in_range(ftlb_data_entry(cpu, a), vaddr, size);
+        for (uint64_t a = vaddr; a - vaddr < size; a += 1ull << 12)
+            ftlb_clear_in_range(ftlb_entry_for(cpu, a), vaddr, size);
+        cpu->fetch_vline = FTLB_NONE;
+        cpu->resync = true;
+        return;
+    }
     for (unsigned i = 0; i < cpu->ftlb_used_count; i++) {
         struct ftlb_entry *e = &cpu->ftlb[cpu->ftlb_used[i]];
         if (tag_in_range(e->tag_read, vaddr, size))
