@@ -32,6 +32,7 @@ struct control_server {
     const uint8_t *bare_elf;
     size_t bare_elf_len;
     uint64_t quantum_cycles;
+    const Disco__Control__VmHost *vm_host; /* or VM hosting (--vm) */
     struct control_barrier_ops barrier;
     nng_msg **barrier_deferred; /* [expected]: arrivals awaiting the release */
     uint64_t barrier_quantum;
@@ -74,6 +75,7 @@ int control_server_create(const struct control_server_options *options, struct c
     cs->bare_elf = options->bare_elf;
     cs->bare_elf_len = options->bare_elf_len;
     cs->quantum_cycles = options->quantum_cycles;
+    cs->vm_host = options->vm_host;
     cs->barrier = options->barrier;
     if ((nrv = nng_rep0_open_raw(&cs->sock)) != 0) {
         snprintf(err, errlen, "control socket: %s", nng_strerror(nrv));
@@ -162,6 +164,8 @@ static void send_assignment(struct control_server *cs, unsigned index, nng_msg *
         bare.elf.len = cs->bare_elf_len;
         bare.quantum_cycles = cs->quantum_cycles;
         a.bare = &bare;
+    } else if (cs->vm_host) {
+        a.vm_host = (Disco__Control__VmHost *)cs->vm_host;
     }
     Disco__Control__CoordReply r = DISCO__CONTROL__COORD_REPLY__INIT;
     r.body_case = DISCO__CONTROL__COORD_REPLY__BODY_ASSIGNMENT;
@@ -226,7 +230,8 @@ static int handle_heartbeat(struct control_server *cs, nng_msg *req,
     return DISCO_OK;
 }
 
-static void send_release(struct control_server *cs, nng_msg *req, uint64_t quantum, bool over)
+static void send_release(struct control_server *cs, unsigned index, nng_msg *req, uint64_t quantum,
+                         bool over)
 {
     Disco__Control__CoordReply r = DISCO__CONTROL__COORD_REPLY__INIT;
     Disco__Control__BarrierRelease rel = DISCO__CONTROL__BARRIER_RELEASE__INIT;
@@ -235,6 +240,8 @@ static void send_release(struct control_server *cs, nng_msg *req, uint64_t quant
     rel.has_want_pages = rel.has_reset_pages = cs->want_pages;
     rel.want_pages = cs->want_pages;
     rel.reset_pages = cs->reset_pages;
+    if (cs->barrier.fill_release && !cs->final_phase)
+        cs->barrier.fill_release(cs->barrier.arg, index, &rel);
     r.body_case = DISCO__CONTROL__COORD_REPLY__BODY_RELEASE;
     r.release = &rel;
     send_reply(cs, req, &r);
@@ -252,7 +259,7 @@ static void barrier_try_release(struct control_server *cs)
         over = cs->barrier.release(cs->barrier.arg, cs->barrier_quantum);
     for (unsigned i = 0; i < n; i++) {
         if (cs->barrier_deferred[i]) {
-            send_release(cs, cs->barrier_deferred[i], cs->barrier_quantum, over);
+            send_release(cs, i, cs->barrier_deferred[i], cs->barrier_quantum, over);
             cs->barrier_deferred[i] = NULL;
         }
     }
@@ -273,7 +280,8 @@ static int handle_barrier(struct control_server *cs, nng_msg *req,
     const Disco__Control__BarrierArrive *a = body->barrier;
     uint32_t pipe = nng_pipe_id(nng_msg_get_pipe(req));
     unsigned index = a->server_index;
-    if (cs->bare_elf == NULL || cs->phase != PHASE_RUNNING || cs->run_complete) {
+    if ((cs->bare_elf == NULL && cs->vm_host == NULL) || cs->phase != PHASE_RUNNING ||
+        cs->run_complete) {
         reply_error(cs, req, "no run in progress");
         return DISCO_OK;
     }

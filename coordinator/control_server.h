@@ -17,8 +17,8 @@
 #include "net.h"
 
 /*
- * The quantum barrier of a --bare run (docs/architecture.md): every server
- * arrives at the end of each quantum of simulated time; the reply is held
+ * The quantum barrier of a --bare or --vm run (docs/architecture.md): every
+ * server arrives at the end of each quantum of simulated time; the reply is held
  * until all have arrived, then release() decides whether the run is over.
  * After a release that ends the run, each server arrives once more with
  * final=true (last console bytes, statistics, page miss counters); when all
@@ -28,6 +28,11 @@ struct control_barrier_ops {
     void (*arrive)(void *arg, const Disco__Control__BarrierArrive *arrival);
     bool (*release)(void *arg, uint64_t quantum);
     void *arg;
+    /* Optional, VM hosting: called for each server's release after release()
+     * decided, to add that server's VM commands and statistics request. What
+     * it points the release to must stay valid until the next call for the
+     * same server (the release is encoded before this returns to the loop). */
+    void (*fill_release)(void *arg, unsigned server_index, Disco__Control__BarrierRelease *release);
 };
 
 struct control_server_options {
@@ -36,6 +41,9 @@ struct control_server_options {
     const uint8_t *bare_elf;
     size_t bare_elf_len;
     uint64_t quantum_cycles;
+    /* VM hosting shipped in every Assignment instead (NULL: none): the
+     * servers run the quantum loop with their CPUs given to the monitor. */
+    const Disco__Control__VmHost *vm_host;
     struct control_barrier_ops barrier;
     const struct tls_files *tls; /* for tls+tcp:// */
     unsigned expected_servers;

@@ -5,8 +5,11 @@
  * (the embedded default). With --bare it runs a bare-metal program on the
  * whole machine: ships the ELF in the layout, holds the servers to a quantum
  * barrier of simulated time, prints the console and the statistics and
- * exits with the program's status. With --serve it also serves the public
- * API (api_server.h) on its own thread until SIGTERM.
+ * exits with the program's status. With --vm it hosts Disco VMs on the
+ * machine instead (vm_run.h): places them, creates them through the
+ * barrier, prints their consoles and per-VM statistics and exits 0 if every
+ * VM exited with 0. With --serve it also serves the public API
+ * (api_server.h) on its own thread until SIGTERM.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -24,6 +27,21 @@
 #include "disco_err.h"
 #include "local_cluster.h"
 #include "log.h"
+#include "vm_run.h"
+
+#define MAX_VMS 64
+
+/* One --vm KERNEL[,key=value...]. */
+struct vm_option {
+    const char *kernel;
+    uint64_t memory_bytes;
+    uint32_t vcpus;
+    int32_t node; /* -1: the least-loaded node */
+    uint64_t max_cycles;
+    const char *name;
+    bool no_l2tlb;
+    const char *after; /* the name of an earlier --vm: start once it has ended */
+};
 
 struct options {
     const char *listen_url;
@@ -54,6 +72,10 @@ struct options {
     uint64_t max_cycles;
     unsigned timeout_s;
     bool console_prefix;
+    /* Disco VMs (--vm), run in batch: the run ends when every VM has ended. */
+    struct vm_option vm[MAX_VMS];
+    unsigned vm_count;
+    const char *stats_json;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -87,6 +109,16 @@ static void usage(FILE *out)
                  "  --max-cycles N         fail if the program runs past N cycles (default: none)\n"
                  "  --timeout S            fail after S seconds of real time (default 600)\n"
                  "  --console-prefix       prefix console lines with \"cpuN: \"\n"
+                 "Disco VMs (docs/architecture.md, \"VMs on the distributed machine\"):\n"
+                 "  --vm KERNEL[,mem=SIZE][,vcpus=N][,node=N][,max-cycles=N][,name=S]\n"
+                 "       [,after=S][,no-l2tlb]\n"
+                 "                         run KERNEL in a VM (repeatable; mem=32M, vcpus=1 by\n"
+                 "                         default; SIZE in bytes or with K/M/G); vCPUs fill the\n"
+                 "                         least-loaded node (or node N) and spill to the next\n"
+                 "                         nodes of its server; after=S starts it once the VM\n"
+                 "                         named S has ended; exit 0 if every VM exits 0\n"
+                 "  --stats-json FILE      also write the per-VM statistics as JSON\n"
+                 "  (--transport, --quantum-cycles, --max-cycles, --timeout apply as for --bare)\n"
                  "public API (see docs/api.md):\n"
                  "  --serve                serve the API until SIGTERM instead of --hold\n"
                  "  --api-listen ADDR:PORT HTTPS endpoint (default 127.0.0.1:7443; port 0: any)\n"
@@ -110,6 +142,87 @@ static unsigned parse_count(const char *text, const char *name, unsigned max)
         exit(2);
     }
     return (unsigned)v;
+}
+
+static void vm_syntax(const char *arg, const char *why)
+{
+    fprintf(stderr,
+            "disco-coord: --vm %s: %s\n"
+            "  (--vm KERNEL[,mem=SIZE][,vcpus=N][,node=N][,max-cycles=N][,name=S][,after=S]"
+            "[,no-l2tlb])\n",
+            arg, why);
+    exit(2);
+}
+
+/* A size in bytes, or with a K, M or G suffix (powers of 1024). */
+static bool parse_size(const char *text, uint64_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (end == text || *text == '-')
+        return false;
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k')
+        shift = 10, end++;
+    else if (*end == 'M' || *end == 'm')
+        shift = 20, end++;
+    else if (*end == 'G' || *end == 'g')
+        shift = 30, end++;
+    if (*end != '\0' || v > (UINT64_MAX >> shift))
+        return false;
+    *out = (uint64_t)v << shift;
+    return true;
+}
+
+/* --vm KERNEL[,key=value...]: the text stays in argv (pointers into it). */
+static void parse_vm(char *arg, struct vm_option *vm)
+{
+    static char copy[MAX_VMS][1024];
+    static unsigned used;
+    char *text = copy[used++];
+    snprintf(text, sizeof copy[0], "%s", arg);
+    *vm = (struct vm_option){.memory_bytes = 32u << 20, .vcpus = 1, .node = -1};
+    char *save = NULL, *item = strtok_r(text, ",", &save);
+    if (item == NULL || *item == '\0')
+        vm_syntax(arg, "no kernel");
+    vm->kernel = item;
+    while ((item = strtok_r(NULL, ",", &save)) != NULL) {
+        char *eq = strchr(item, '=');
+        char *value = eq ? eq + 1 : NULL;
+        if (eq)
+            *eq = '\0';
+        uint64_t n = 0;
+        bool number = value && parse_size(value, &n);
+        if (strcmp(item, "mem") == 0) {
+            if (!number || n == 0 || n % 4096)
+                vm_syntax(arg, "mem= wants a size, a multiple of 4K (e.g. 32M)");
+            vm->memory_bytes = n;
+        } else if (strcmp(item, "vcpus") == 0) {
+            if (!number || n == 0 || n > 1024 || strpbrk(value, "KkMmGg"))
+                vm_syntax(arg, "vcpus= wants a number from 1 to 1024");
+            vm->vcpus = (uint32_t)n;
+        } else if (strcmp(item, "node") == 0) {
+            if (!number || n > 65535 || strpbrk(value, "KkMmGg"))
+                vm_syntax(arg, "node= wants a node number");
+            vm->node = (int32_t)n;
+        } else if (strcmp(item, "max-cycles") == 0) {
+            if (!number || n == 0)
+                vm_syntax(arg, "max-cycles= wants a number of cycles >= 1");
+            vm->max_cycles = n;
+        } else if (strcmp(item, "name") == 0) {
+            if (!value || !*value || strlen(value) > 40)
+                vm_syntax(arg, "name= wants 1 to 40 characters");
+            vm->name = value;
+        } else if (strcmp(item, "after") == 0) {
+            if (!value || !*value)
+                vm_syntax(arg, "after= wants the name of an earlier --vm");
+            vm->after = value;
+        } else if (strcmp(item, "no-l2tlb") == 0 && !value) {
+            vm->no_l2tlb = true;
+        } else {
+            vm_syntax(arg, "unknown option");
+        }
+    }
 }
 
 static void parse_options(int argc, char **argv, struct options *o)
@@ -147,7 +260,9 @@ static void parse_options(int argc, char **argv, struct options *o)
         O_QUANTUM,
         O_MAXCYC,
         O_TIMEOUT,
-        O_PREFIX
+        O_PREFIX,
+        O_VM,
+        O_STATS_JSON
     };
     static const struct option longopts[] = {{"local", 1, 0, O_LOCAL},
                                              {"servers", 1, 0, O_SERVERS},
@@ -182,6 +297,8 @@ static void parse_options(int argc, char **argv, struct options *o)
                                              {"max-cycles", 1, 0, O_MAXCYC},
                                              {"timeout", 1, 0, O_TIMEOUT},
                                              {"console-prefix", 0, 0, O_PREFIX},
+                                             {"vm", 1, 0, O_VM},
+                                             {"stats-json", 1, 0, O_STATS_JSON},
                                              {0, 0, 0, 0}};
     *o = (struct options){.nodes_per_server = 1,
                           .cpus_per_node = 1,
@@ -256,6 +373,14 @@ static void parse_options(int argc, char **argv, struct options *o)
         }
         case O_TIMEOUT: o->timeout_s = parse_count(optarg, "--timeout", 86400); break;
         case O_PREFIX: o->console_prefix = true; break;
+        case O_VM:
+            if (o->vm_count == MAX_VMS) {
+                fprintf(stderr, "disco-coord: at most %d --vm\n", MAX_VMS);
+                exit(2);
+            }
+            parse_vm(optarg, &o->vm[o->vm_count++]);
+            break;
+        case O_STATS_JSON: o->stats_json = optarg; break;
         case O_HELP:
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); exit(2);
@@ -284,6 +409,34 @@ static void parse_options(int argc, char **argv, struct options *o)
     if (strcmp(o->transport, "ipc") != 0 && strcmp(o->transport, "tcp") != 0 &&
         strcmp(o->transport, "tls") != 0) {
         fprintf(stderr, "disco-coord: --transport is ipc, tcp or tls, not '%s'\n", o->transport);
+        exit(2);
+    }
+    if (o->bare && o->vm_count) {
+        fprintf(stderr, "disco-coord: --bare and --vm do not go together\n");
+        exit(2);
+    }
+    if (o->vm_count && (o->serve || !o->local || o->quantum_cycles == 0 || o->timeout_s == 0)) {
+        fprintf(stderr, "disco-coord: --vm needs --local, a quantum and a timeout >= 1, "
+                        "and no --serve\n");
+        exit(2);
+    }
+    for (unsigned i = 0; i < o->vm_count; i++) {
+        unsigned server_cpus = o->nodes_per_server * o->cpus_per_node;
+        if (o->vm[i].vcpus > server_cpus) {
+            fprintf(stderr,
+                    "disco-coord: --vm %s: %u vCPUs, but a VM runs on the CPUs of one server "
+                    "(%u: --nodes-per-server x --cpus-per-node)\n",
+                    o->vm[i].kernel, o->vm[i].vcpus, server_cpus);
+            exit(2);
+        }
+        if (o->vm[i].node >= 0 && (unsigned)o->vm[i].node >= o->servers * o->nodes_per_server) {
+            fprintf(stderr, "disco-coord: --vm %s: node=%d, but the machine has nodes 0-%u\n",
+                    o->vm[i].kernel, o->vm[i].node, o->servers * o->nodes_per_server - 1);
+            exit(2);
+        }
+    }
+    if (o->stats_json && !o->vm_count) {
+        fprintf(stderr, "disco-coord: --stats-json goes with --vm\n");
         exit(2);
     }
     if (o->bare && (o->serve || !o->local || o->quantum_cycles == 0 || o->timeout_s == 0)) {
@@ -472,10 +625,18 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
  * its final report, a server is lost, or --timeout passes.
  */
 static int run_bare(struct control_server *cs, struct local_cluster *lc, const struct options *o,
-                    char *err, size_t errlen)
+                    struct vm_run *vms, char *err, size_t errlen)
 {
     int64_t deadline = control_now_ms() + (int64_t)o->timeout_s * 1000;
+    bool stopping = false;
     while (!control_server_run_complete(cs)) {
+        if (interrupted && vms && !stopping) {
+            /* A first SIGINT/SIGTERM stops the VMs: their ends and statistics still come. */
+            fprintf(stderr, "disco-coord: signal %d: stopping the VMs\n", (int)interrupted);
+            vm_run_stop_all(vms);
+            stopping = true;
+            interrupted = 0;
+        }
         if (interrupted) {
             snprintf(err, errlen, "interrupted by signal %d", (int)interrupted);
             return DISCO_ECLOSED;
@@ -497,6 +658,101 @@ static int run_bare(struct control_server *cs, struct local_cluster *lc, const s
         }
     }
     return DISCO_OK;
+}
+
+/* ---- Disco VMs (--vm) ---------------------------------------------------- */
+
+/* Reads every kernel; they must agree on the CPU model and byte order, which
+ * the servers' CPUs get (VmHost). */
+static int read_kernels(const struct options *o, uint8_t **kernel, size_t *len,
+                        Disco__Control__VmHost *host, char *err, size_t errlen)
+{
+    const char *model = NULL, *first = NULL;
+    bool big_endian = false;
+    char why[200];
+    for (unsigned i = 0; i < o->vm_count; i++) {
+        int rv = read_program(o->vm[i].kernel, &kernel[i], &len[i], err, errlen);
+        if (rv != 0)
+            return rv;
+        const char *m;
+        bool be;
+        if ((rv = vm_run_kernel_model(kernel[i], len[i], &m, &be, why, sizeof why)) != 0) {
+            snprintf(err, errlen, "%s: %s", o->vm[i].kernel, why);
+            return rv;
+        }
+        if (model && (strcmp(m, model) != 0 || be != big_endian)) {
+            snprintf(err, errlen,
+                     "the kernels need different machines: %s is %s %s-endian, %s is %s %s-endian "
+                     "(every --vm kernel must match the CPUs of the machine)",
+                     first, model, big_endian ? "big" : "little", o->vm[i].kernel, m,
+                     be ? "big" : "little");
+            return DISCO_EINVAL;
+        }
+        model = m;
+        big_endian = be;
+        first = o->vm[i].kernel;
+    }
+    host->cpu_model = (char *)model;
+    host->has_big_endian = true;
+    host->big_endian = big_endian;
+    return DISCO_OK;
+}
+
+/*
+ * Gives vm_run the layout and submits every --vm before the machine runs,
+ * so their create commands go out with the first release. The local
+ * servers each offer --nodes-per-server nodes and get them in joining
+ * order: server i hosts nodes i*K to i*K+K-1 (layout_matches checks).
+ */
+static int submit_vms(struct vm_run *vms, const struct options *o, uint8_t **kernel,
+                      const size_t *len, char *err, size_t errlen)
+{
+    uint32_t first[o->servers + 1], count[o->servers + 1];
+    for (unsigned i = 0; i < o->servers; i++) {
+        first[i] = i * o->nodes_per_server;
+        count[i] = o->nodes_per_server;
+    }
+    vm_run_set_layout(vms, o->servers, first, count);
+    for (unsigned i = 0; i < o->vm_count; i++) {
+        const struct vm_option *v = &o->vm[i];
+        struct vm_run_spec spec = {.name = v->name,
+                                   .elf = kernel[i],
+                                   .elf_len = len[i],
+                                   .memory_bytes = v->memory_bytes,
+                                   .vcpus = v->vcpus,
+                                   .first_node = v->node,
+                                   .max_cycles = v->max_cycles,
+                                   .no_l2tlb = v->no_l2tlb};
+        /* after=NAME: an earlier --vm (VM ids are 1, 2, ... in --vm order). */
+        for (unsigned k = 0; v->after && k < i; k++) {
+            char dflt[16];
+            snprintf(dflt, sizeof dflt, "vm%u", k + 1);
+            if (strcmp(v->after, o->vm[k].name ? o->vm[k].name : dflt) == 0)
+                spec.after = k + 1;
+        }
+        if (v->after && spec.after == 0) {
+            snprintf(err, errlen, "--vm %s: after=%s names no earlier --vm", v->kernel, v->after);
+            return DISCO_EINVAL;
+        }
+        uint32_t id;
+        char why[300];
+        int rv = vm_run_submit(vms, &spec, &id, why, sizeof why);
+        if (rv != 0) {
+            snprintf(err, errlen, "--vm %s: %s", v->kernel, why);
+            return rv;
+        }
+    }
+    return DISCO_OK;
+}
+
+static bool layout_matches(struct control_server *cs, const struct options *o)
+{
+    const struct membership *m = control_server_membership(cs);
+    for (unsigned i = 0; i < m->joined; i++)
+        if (m->server[i].first_node != i * o->nodes_per_server ||
+            m->server[i].node_count != o->nodes_per_server)
+            return false;
+    return m->joined == o->servers;
 }
 
 /* ---- The public API (--serve) ------------------------------------------ */
@@ -610,6 +866,10 @@ int main(int argc, char **argv)
     uint8_t *program = NULL;
     size_t program_len = 0;
     struct bare_run *bare = NULL;
+    struct vm_run *vms = NULL;
+    uint8_t *kernel[MAX_VMS] = {NULL};
+    size_t kernel_len[MAX_VMS] = {0};
+    Disco__Control__VmHost vm_host = DISCO__CONTROL__VM_HOST__INIT;
     char ic_url[400];
     const char *ic = NULL;
 
@@ -636,7 +896,7 @@ int main(int argc, char **argv)
                                         .tls = &o.tls,
                                         .expected_servers = o.servers,
                                         .heartbeat_timeout_ms = o.heartbeat_timeout_ms};
-    if (o.bare) {
+    if (o.bare || o.vm_count) {
         /* The interconnect: private ipc sockets, or tcp/tls+tcp on any free port. */
         if (o.listen_url && mkdtemp(dir) == NULL) {
             perror("disco-coord: mkdtemp");
@@ -653,6 +913,34 @@ int main(int argc, char **argv)
             fprintf(stderr, "disco-coord: %s\n", err);
             goto out;
         }
+    }
+    if (o.vm_count) {
+        /* 2b. VMs: the kernels, the machine's CPU model from them, the run's table. */
+        if ((rv = read_kernels(&o, kernel, kernel_len, &vm_host, err, sizeof err)) != 0) {
+            fprintf(stderr, "disco-coord: %s\n", err);
+            goto out;
+        }
+        vm_host.quantum_cycles = o.quantum_cycles;
+        struct vm_run_options vo = {.total_nodes = o.local * o.nodes_per_server,
+                                    .cpus_per_node = o.cpus_per_node,
+                                    .memory_per_node_bytes = (uint64_t)o.memory_per_node_mib << 20,
+                                    .quantum_cycles = o.quantum_cycles,
+                                    .max_cycles = o.max_cycles,
+                                    .batch = true,
+                                    .console = stdout};
+        vms = vm_run_create(&vo);
+        if ((rv = submit_vms(vms, &o, kernel, kernel_len, err, sizeof err)) != 0) {
+            fprintf(stderr, "disco-coord: %s\n", err);
+            goto out;
+        }
+        co.vm_host = &vm_host;
+        co.quantum_cycles = o.quantum_cycles;
+        co.barrier = (struct control_barrier_ops){.arrive = vm_run_arrive,
+                                                  .release = vm_run_release,
+                                                  .fill_release = vm_run_fill_release,
+                                                  .arg = vms};
+    }
+    if (o.bare) {
         if ((rv = read_program(o.bare, &program, &program_len, err, sizeof err)) != 0) {
             fprintf(stderr, "disco-coord: %s\n", err);
             goto out;
@@ -694,12 +982,25 @@ int main(int argc, char **argv)
     }
     if (o.bare) {
         /* 4b. The bare-metal run: console as it comes, then the statistics. */
-        rv = run_bare(cs, &lc, &o, err, sizeof err);
+        rv = run_bare(cs, &lc, &o, NULL, err, sizeof err);
         if (rv != 0) {
             fprintf(stderr, "disco-coord: %s\n", err);
             goto out;
         }
         status = bare_run_finish(bare, stdout);
+        goto out;
+    }
+    if (o.vm_count) {
+        /* 4c. The VMs, created by the first release, until every one has ended. */
+        if (!layout_matches(cs, &o)) {
+            fprintf(stderr, "disco-coord: the servers' layout is not the one VMs were placed on\n");
+            goto out;
+        }
+        if ((rv = run_bare(cs, &lc, &o, vms, err, sizeof err)) != 0) {
+            fprintf(stderr, "disco-coord: %s\n", err);
+            goto out;
+        }
+        status = vm_run_finish(vms, stdout, o.stats_json);
         goto out;
     }
     control_server_print_layout(cs, stdout);
@@ -739,20 +1040,23 @@ out:
     /* 7. Shut the API down (killing running guests), then the machine. */
     api_server_destroy(api);
     if (cs) {
-        bool ok = status == 0 || (bare && control_server_run_complete(cs));
+        bool ok = status == 0 || ((bare || vms) && control_server_run_complete(cs));
         control_server_begin_shutdown(cs, ok ? "run complete" : "run failed");
         if (serve_until(cs, &lc, PHASE_DONE, control_now_ms() + 3000, err, sizeof err) != 0 &&
             status == 0)
             log_warn("shutdown: %s", err);
-        if (status == 0 && !bare)
+        if (status == 0 && !bare && !vms)
             printf("machine shut down cleanly (%llu malformed request(s) rejected)\n",
                    (unsigned long long)control_server_rejected(cs));
     }
     local_cluster_stop(&lc, 2000);
     control_server_destroy(cs);
-    if ((o.local && !o.listen_url) || o.bare)
+    if ((o.local && !o.listen_url) || o.bare || o.vm_count)
         nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     bare_run_destroy(bare);
+    vm_run_destroy(vms);
+    for (unsigned i = 0; i < o.vm_count; i++)
+        free(kernel[i]);
     free(program);
     return status;
 }

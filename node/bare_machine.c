@@ -4,8 +4,10 @@
  * slices, delivers protocol messages between slices (in-process queue for
  * our own nodes, the interconnect for the others), and meets the other
  * servers at a barrier every quantum of simulated time (bare_machine.h).
+ * In VM-host mode the monitor runs the CPUs (vm_host.c).
  */
 #include "bare_machine.h"
+#include "bare_machine_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,49 +26,6 @@
 #include "sysrun.h"
 #include "timing.h"
 #include "xalloc.h"
-
-#define SLICE_INSTRUCTIONS 2000u        /* a CPU's turn before the others run */
-#define CONSOLE_ARRIVE_MAX (256u << 10) /* console bytes per barrier arrival */
-#define PAGES_REPORT_MAX   4096u        /* pages with misses in the final report */
-#define HEARTBEAT_MS       250
-
-struct mcpu {
-    struct bare_machine *m;
-    struct cpu *cpu;
-    struct agent *agent;
-    struct bus *bus;
-    uint32_t global;
-    bool waiting; /* a miss is in flight: runnable again when a reply arrives */
-    bool halted;  /* exited, or stopped for good */
-    bool exited;
-    bool exit_reported;
-    uint32_t exit_status;
-    uint64_t exit_cycle;
-    uint8_t *con; /* console bytes not yet sent to the coordinator */
-    size_t con_len, con_cap;
-};
-
-struct bare_machine {
-    struct bare_machine_config cfg;
-    struct coh_addr_map map;
-    struct timing_params timing;
-    uint32_t first_node, node_count, total_nodes, cpn, first_agent, ncpu, total_cpus;
-    uint32_t server_index;
-    uint32_t *server_of_node; /* [total_nodes] */
-    uint64_t quantum_cycles;
-    struct directory **dir;  /* [node_count] */
-    struct mcpu *cpu;        /* [ncpu] */
-    struct coh_outbox out;   /* what agents and directories just emitted */
-    struct coh_outbox in[2]; /* in-process transport and received messages, by channel */
-    struct coh_outbox work;
-    struct coh_msg *rx; /* decode buffer */
-    uint64_t misrouted, refused;
-    bool big_endian;
-    enum cpu_model model;
-    uint64_t entry;
-    char load_error[256];
-    int wake[2]; /* a completed control call writes here: the idle poll wakes up */
-};
 
 /* ---- the per-CPU console/exit device ---- */
 
@@ -233,7 +192,8 @@ static int build_cpu(struct bare_machine *m, uint32_t i, char *err, size_t errle
         return DISCO_EINVAL;
     }
     c->bus = bus_create();
-    if (bus_add_device(c->bus, BARE_CONSOLE_BASE, 0x1000, &console_ops, c) != 0) {
+    /* A VM host's CPUs get the monitor's device window instead (vm_host.c). */
+    if (!m->vh_mode && bus_add_device(c->bus, BARE_CONSOLE_BASE, 0x1000, &console_ops, c) != 0) {
         snprintf(err, errlen, "cannot map the console of CPU %u", c->global);
         return DISCO_EINVAL;
     }
@@ -244,6 +204,8 @@ static int build_cpu(struct bare_machine *m, uint32_t i, char *err, size_t errle
                                    .limit = (uint64_t)m->total_nodes * m->map.bank_bytes,
                                    .opaque = c};
     cpu_attach_coherent(c->cpu, &ops);
+    if (m->vh_mode)
+        return DISCO_OK; /* the monitor resets vCPUs, not the machine */
     /* A machine reset: every CPU at the entry, $a0 = its number, $a1 = how many. */
     cpu_set_pc(c->cpu, m->entry);
     cpu_set_gpr(c->cpu, 4, c->global);
@@ -255,8 +217,8 @@ int bare_machine_create(const struct bare_machine_config *config, struct bare_ma
                         char *err, size_t errlen)
 {
     const Disco__Control__Assignment *a = config->assignment;
-    if (a->bare == NULL) {
-        snprintf(err, errlen, "the assignment carries no program");
+    if (a->bare == NULL && a->vm_host == NULL) {
+        snprintf(err, errlen, "the assignment carries no program and no VM hosting");
         return DISCO_EINVAL;
     }
     struct bare_machine *m = xcalloc(1, sizeof *m);
@@ -275,7 +237,10 @@ int bare_machine_create(const struct bare_machine_config *config, struct bare_ma
     m->ncpu = a->node_count * a->cpus_per_node;
     m->total_cpus = a->total_nodes * a->cpus_per_node;
     m->server_index = a->server_index;
-    m->quantum_cycles = a->bare->quantum_cycles ? a->bare->quantum_cycles : BARE_DEFAULT_QUANTUM;
+    m->vh_mode = a->bare == NULL;
+    m->quantum_cycles = m->vh_mode ? a->vm_host->quantum_cycles : a->bare->quantum_cycles;
+    if (m->quantum_cycles == 0)
+        m->quantum_cycles = BARE_DEFAULT_QUANTUM;
     m->map = (struct coh_addr_map){.base = 0,
                                    .bank_bytes = a->memory_per_node_bytes,
                                    .node_count = a->total_nodes,
@@ -309,19 +274,22 @@ int bare_machine_create(const struct bare_machine_config *config, struct bare_ma
             return rv;
         }
     }
-    if ((rv = load_program(m, &a->bare->elf, err, errlen)) != 0)
+    rv = m->vh_mode ? vm_host_machine_model(a->vm_host, &m->model, &m->big_endian, err, errlen)
+                    : load_program(m, &a->bare->elf, err, errlen);
+    if (rv != 0)
         return rv;
     m->cpu = xcalloc(m->ncpu, sizeof *m->cpu);
     for (uint32_t i = 0; i < m->ncpu; i++)
         if ((rv = build_cpu(m, i, err, errlen)) != 0)
             return rv;
-    return DISCO_OK;
+    return m->vh_mode ? vm_host_create(m, err, errlen) : DISCO_OK;
 }
 
 void bare_machine_destroy(struct bare_machine *m)
 {
     if (m == NULL)
         return;
+    vm_host_destroy(m); /* the monitor lets go of the CPUs first */
     for (uint32_t i = 0; m->cpu && i < m->ncpu; i++) {
         cpu_destroy(m->cpu[i].cpu);
         agent_destroy(m->cpu[i].agent);
@@ -550,6 +518,12 @@ static struct control_call *arrive(struct bare_machine *m, uint64_t q, bool fina
         a.n_pages = fill_pages(m, pg, pp, tops);
         a.pages = pp;
     }
+    struct vm_host_report vr = {0};
+    if (m->vh) {
+        vm_host_report(m, final, &vr);
+        a.n_vms = vr.count;
+        a.vms = vr.ptrs;
+    }
     if (m->misrouted || m->refused)
         log_debug("%llu misrouted, %llu refused protocol messages so far",
                   (unsigned long long)m->misrouted, (unsigned long long)m->refused);
@@ -557,8 +531,12 @@ static struct control_call *arrive(struct bare_machine *m, uint64_t q, bool fina
     req.body_case = DISCO__CONTROL__NODE_REQUEST__BODY_BARRIER;
     req.barrier = &a;
     struct control_call *call = control_client_call_start(m->cfg.cc, &req, m->wake[1]);
+    if (m->vh)
+        vm_host_report_done(m, &vr);
     for (uint32_t i = 0; i < m->ncpu; i++) {
         struct mcpu *c = &m->cpu[i];
+        if (taken[i] == 0)
+            continue; /* (con may be NULL: a CPU that never printed) */
         memmove(c->con, c->con + taken[i], c->con_len - taken[i]);
         c->con_len -= taken[i];
     }
@@ -598,6 +576,11 @@ static bool run_cpu(struct bare_machine *m, struct mcpu *c, uint64_t quantum_end
     uint64_t cyc = cpu_cycles(c->cpu);
     if (c->halted || c->waiting || cyc >= quantum_end)
         return false;
+    if (m->vh) {
+        bool ran = vm_host_run_cpu(m, c, quantum_end);
+        route(m);
+        return ran;
+    }
     uint64_t budget = quantum_end - cyc;
     if (budget > SLICE_INSTRUCTIONS)
         budget = SLICE_INSTRUCTIONS;
@@ -656,6 +639,8 @@ int bare_machine_run(struct bare_machine *m, char *err, size_t errlen)
         }
         size_t moved = receive_all(m);
         moved += deliver(m);
+        if (m->vh)
+            vm_host_reclaim(m); /* destroyed VMs' pages, once no transaction is in flight */
         bool ran = false;
         if (!over)
             for (uint32_t i = 0; i < m->ncpu; i++)
@@ -695,6 +680,8 @@ int bare_machine_run(struct bare_machine *m, char *err, size_t errlen)
                 }
                 bool ok = reply->body_case == DISCO__CONTROL__COORD_REPLY__BODY_RELEASE;
                 bool run_over = ok && reply->release->run_over;
+                if (ok && m->vh && !final_sent)
+                    vm_host_apply(m, reply->release);
                 if (ok && reply->release->has_want_pages && reply->release->want_pages) {
                     want_pages = true;
                     reset_pages = reply->release->has_reset_pages && reply->release->reset_pages;

@@ -1,6 +1,7 @@
 /*
  * bare_machine.h - this server's share of the simulated FLASH machine
- * running a bare-metal program (disco-coord --bare): the CPUs of its nodes
+ * running a bare-metal program (disco-coord --bare) or hosting Disco VMs
+ * (--vm: the CPUs given to the monitor, vm_host.c): the CPUs of its nodes
  * with their cache agents, each node's home directory over its bank, the
  * in-process transport between its own nodes, the interconnect to the other
  * servers, and the quantum barrier of simulated time through the control
@@ -41,7 +42,8 @@ struct bare_machine_config {
 
 struct bare_machine;
 
-/* Builds CPUs, agents and directories and loads the program into our banks. */
+/* Builds CPUs, agents and directories and loads the program into our banks,
+ * or (Assignment.vm_host) creates the monitor and gives it every CPU. */
 int bare_machine_create(const struct bare_machine_config *config, struct bare_machine **out,
                         char *err, size_t errlen) __attribute__((warn_unused_result));
 /* Runs until the coordinator says the run is over. 0, or a DISCO_E* code with err. */

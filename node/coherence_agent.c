@@ -308,6 +308,22 @@ enum agent_status agent_access(struct agent *a, enum agent_access_kind kind, uin
     return AGENT_PENDING;
 }
 
+int agent_purge_line(struct agent *a, uint64_t paddr, bool *held)
+{
+    uint64_t line = coh_line_of(paddr);
+    *held = false;
+    if (buffer_find(a, line))
+        return DISCO_EBUSY;
+    struct cache_line *l = cache_lookup(a->l2, line);
+    if (l == NULL)
+        return 0;
+    /* Unlike evict(): no PUT even for an owned line, the home forgets us itself. */
+    *held = true;
+    l->state = CACHE_INVALID;
+    drop_from_l1(a, line);
+    return 0;
+}
+
 /* ---- incoming messages ---- */
 
 static uint32_t nack_cycles(const struct agent *a, uint32_t home)

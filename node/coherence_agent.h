@@ -91,6 +91,17 @@ int agent_handle(struct agent *agent, const struct coh_msg *in, struct coh_outbo
  */
 uint8_t *agent_line_data(struct agent *agent, uint64_t paddr, enum agent_access_kind kind);
 
+/*
+ * Forgets the line holding paddr at every level WITHOUT writeback or message:
+ * its data is dead (a machine page of a destroyed VM that the monitor is
+ * about to reuse). line_lost is called so the CPU's fast path and LL bit
+ * forget it too. The caller resets the home directory's entry
+ * (dir_purge_page). *held says whether the L2 had it. DISCO_EBUSY, nothing
+ * changed, while a transaction for the line is in flight.
+ */
+int agent_purge_line(struct agent *agent, uint64_t paddr, bool *held)
+    __attribute__((warn_unused_result));
+
 /* Lines with a transaction in flight (0 when quiescent). */
 uint32_t agent_outstanding(const struct agent *agent);
 /* The MESI state the L2 holds addr in (CACHE_INVALID if absent). */

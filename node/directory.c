@@ -205,6 +205,27 @@ int dir_line_info(const struct directory *d, uint64_t addr, struct dir_line_info
     return 0;
 }
 
+int dir_purge_page(struct directory *d, uint64_t addr)
+{
+    uint64_t line;
+    if (!line_index(d, addr, &line))
+        return DISCO_EINVAL;
+    uint64_t page = (line * COH_LINE_BYTES) / d->config.timing.page_bytes;
+    uint64_t first = page * d->config.timing.page_bytes / COH_LINE_BYTES;
+    uint64_t end = first + d->config.timing.page_bytes / COH_LINE_BYTES;
+    if (end > d->line_count)
+        end = d->line_count;
+    for (uint64_t l = first; l < end; l++)
+        if (d->state[l] & BUSY_BIT)
+            return DISCO_EBUSY;
+    for (uint64_t l = first; l < end; l++) {
+        d->state[l] = DIR_UNOWNED;
+        sharers_clear(&d->sharers[l]);
+    }
+    memset(&d->pages[page], 0, sizeof d->pages[page]);
+    return 0;
+}
+
 /* ---- transactions ---- */
 
 static struct txn *txn_find(struct directory *d, uint64_t line)

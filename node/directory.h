@@ -96,6 +96,16 @@ int dir_handle(struct directory *dir, const struct coh_msg *in, struct coh_outbo
 int dir_flush_line(struct directory *dir, uint64_t addr, struct coh_outbox *out)
     __attribute__((warn_unused_result));
 
+/*
+ * Makes every line of the page holding addr UNOWNED with no sharer and zeroes
+ * the page's miss counters, without any message: for a machine page whose
+ * data is dead (a destroyed VM's), after the caller purged it from every
+ * cache that could hold it (agent_purge_line). DISCO_EBUSY, nothing changed,
+ * if a line of the page has a transaction in flight; DISCO_EINVAL if the
+ * page is not homed here.
+ */
+int dir_purge_page(struct directory *dir, uint64_t addr) __attribute__((warn_unused_result));
+
 /* State of the line holding addr; DISCO_EINVAL if this node is not its home. */
 int dir_line_info(const struct directory *dir, uint64_t addr, struct dir_line_info *info)
     __attribute__((warn_unused_result));

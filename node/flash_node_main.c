@@ -2,9 +2,9 @@
  * flash-node - a node server: hosts K FLASH nodes of the simulated machine.
  * Registers with disco-coord, receives its node ids and the machine layout,
  * maps the nodes' memory banks, runs the bare-metal program the coordinator
- * may ship (its CPUs, caches, directories and interconnect endpoint:
- * bare_machine.h), and stays in the machine (heartbeats) until the
- * coordinator shuts it down or is lost.
+ * may ship or hosts the Disco VMs it creates (its CPUs, caches, directories
+ * and interconnect endpoint: bare_machine.h), and stays in the machine
+ * (heartbeats) until the coordinator shuts it down or is lost.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -175,7 +175,7 @@ static int heartbeat_loop(struct control_client *cc, const struct node_server *n
     }
 }
 
-/* Runs the program the coordinator shipped; returns 0 or 1 (the run failed here). */
+/* Runs the program the coordinator shipped, or hosts VMs; returns 0 or 1 (the run failed here). */
 static int run_bare(struct control_client *cc, struct node_server *ns,
                     const Disco__Control__Assignment *a, struct interconnect *ic,
                     const struct options *o)
@@ -268,8 +268,8 @@ int main(int argc, char **argv)
     log_info("hosting nodes %u-%u of %u", assignment->first_node,
              assignment->first_node + assignment->node_count - 1, assignment->total_nodes);
 
-    /* 4. A bare-metal program to run, if the coordinator sent one. */
-    if (assignment->bare && run_bare(cc, &ns, assignment, ic, &o) != 0) {
+    /* 4. A bare-metal program to run, or VMs to host, if the coordinator says so. */
+    if ((assignment->bare || assignment->vm_host) && run_bare(cc, &ns, assignment, ic, &o) != 0) {
         status = 1;
         goto out;
     }
