@@ -23,7 +23,8 @@
 #include "sysrun.h"
 #include "xalloc.h"
 
-#define CONSOLE_MAX_PENDING (1u << 20) /* console bytes kept for the host before dropping */
+#define CONSOLE_MAX_PENDING (1u << 20)  /* console bytes kept for the host before dropping */
+#define CONSOLE_INPUT_MAX   (64u << 10) /* console input queued for the guest */
 
 static int64_t now_ns(void)
 {
@@ -275,6 +276,17 @@ static uint64_t *regs_page_word(struct mvcpu *vc, uint64_t offset)
     }
 }
 
+/* The RX register: 0x100 | the next input byte, or 0 when there is none. */
+static uint64_t console_getc(struct vm *vm)
+{
+    if (vm->in_len == 0)
+        return 0;
+    uint8_t b = vm->in[vm->in_head];
+    vm->in_head = (vm->in_head + 1) % CONSOLE_INPUT_MAX;
+    vm->in_len--;
+    return 0x100u | b;
+}
+
 static uint64_t regs_page_read(struct monitor_pcpu *p, struct mvcpu *vc, uint64_t offset)
 {
     static const unsigned reg_at[] = {CP0_STATUS,  CP0_CAUSE,   CP0_EPC,      CP0_BADVADDR,
@@ -303,6 +315,8 @@ static int io_read(void *opaque, uint64_t offset, unsigned size, uint64_t *value
         *value = regs_page_read(p, vc, reg);
     else if (reg == 0x10)
         *value = vc->irq_lines;
+    else if (reg == 0x30)
+        *value = console_getc(vc->vm);
     else if (reg == 0x18)
         *value = p->cpu->cycles;
     else if (reg == 0x20)
@@ -344,6 +358,16 @@ static int io_write(void *opaque, uint64_t offset, unsigned size, uint64_t value
     default: break;
     }
     return 0;
+}
+
+size_t monitor_vm_console_input(struct vm *vm, const uint8_t *buf, size_t len)
+{
+    if (vm->in == NULL)
+        vm->in = xmalloc(CONSOLE_INPUT_MAX);
+    size_t n = 0;
+    for (; n < len && vm->in_len < CONSOLE_INPUT_MAX; n++, vm->in_len++)
+        vm->in[(vm->in_head + vm->in_len) % CONSOLE_INPUT_MAX] = buf[n];
+    return n;
 }
 
 static const struct bus_device_ops io_ops = {.read = io_read, .write = io_write};
@@ -596,6 +620,7 @@ void monitor_vm_destroy(struct vm *vm)
     free(vm->seg);
     free(vm->elf);
     free(vm->con);
+    free(vm->in);
     free(vm);
 }
 

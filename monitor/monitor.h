@@ -123,6 +123,13 @@ uint32_t monitor_vm_id(const struct vm *vm);
 /* Moves up to cap bytes of console output not yet taken into buf; returns how many. */
 size_t monitor_vm_console_take(struct vm *vm, uint8_t *buf, size_t cap);
 
+/*
+ * Queues bytes for the guest's console input (the console page's RX
+ * register, docs/monitor-calls.md). Returns how many were accepted: the
+ * queue holds at most 64 KB not yet read by the guest.
+ */
+size_t monitor_vm_console_input(struct vm *vm, const uint8_t *buf, size_t len);
+
 /* Why monitor_pcpu_run() returned. */
 enum monitor_run {
     MONITOR_RAN,    /* ran guest code (or monitor work) and may go on */

@@ -68,6 +68,8 @@ struct vm {
     struct vm_stats stats;
     uint8_t *con;
     size_t con_len, con_cap;
+    uint8_t *in; /* console input not yet read by the guest: a ring */
+    size_t in_head, in_len;
     unsigned alloc_node; /* node for the page being allocated (pmap callback) */
 };
 
