@@ -213,8 +213,15 @@ int monitor_guest_phys(struct monitor_pcpu *p, struct mvcpu *vc, uint64_t gpaddr
         return DISCO_OK;
     }
     uint64_t off;
-    if (!monitor_ram_offset(vm, gpaddr, &off))
+    if (!monitor_ram_offset(vm, gpaddr, &off)) {
+        for (unsigned k = 0; k < vm->ndevpages; k++)
+            if (vm->devpage[k].gpa == page) {
+                *device = true;
+                *machine = MONITOR_IO_DEVICES + (uint64_t)k * PMAP_PAGE_SIZE;
+                return DISCO_OK;
+            }
         return DISCO_EINVAL;
+    }
     struct pmap_entry e;
     int rv = pmap_lookup(vm->pmap, off, &e);
     if (rv == DISCO_ENOENT) {
@@ -302,6 +309,13 @@ static uint64_t regs_page_read(struct monitor_pcpu *p, struct mvcpu *vc, uint64_
     return 0;
 }
 
+/* The device page at window offset `offset` of the running VM, or NULL. */
+static const struct vm_devpage *device_page(const struct vm *vm, uint64_t offset)
+{
+    uint64_t k = (offset - (MONITOR_IO_DEVICES - MONITOR_IO_BASE)) / PMAP_PAGE_SIZE;
+    return k < vm->ndevpages ? &vm->devpage[k] : NULL;
+}
+
 static int io_read(void *opaque, uint64_t offset, unsigned size, uint64_t *value)
 {
     struct monitor_pcpu *p = opaque;
@@ -311,7 +325,10 @@ static int io_read(void *opaque, uint64_t offset, unsigned size, uint64_t *value
     if (vc == NULL)
         return 0;
     uint64_t reg = offset & 0xff8;
-    if (offset >= 0x1000)
+    if (offset >= MONITOR_IO_DEVICES - MONITOR_IO_BASE) {
+        const struct vm_devpage *d = device_page(vc->vm, offset);
+        *value = d ? d->ops->read(d->opaque, d->offset + (offset & 0xfff), size) : 0;
+    } else if (offset >= 0x1000)
         *value = regs_page_read(p, vc, reg);
     else if (reg == 0x10)
         *value = vc->irq_lines;
@@ -334,6 +351,15 @@ static int io_write(void *opaque, uint64_t offset, unsigned size, uint64_t value
     if (vc == NULL)
         return 0;
     uint64_t reg = offset & 0xff8;
+    if (offset >= MONITOR_IO_DEVICES - MONITOR_IO_BASE) {
+        const struct vm_devpage *d = device_page(vc->vm, offset);
+        if (d)
+            d->ops->write(d->opaque, d->offset + (offset & 0xfff), size, value);
+        /* A device may have raised an interrupt: let the monitor look before the next
+         * instruction. */
+        cpu_request_halt(p->cpu);
+        return 0;
+    }
     if (offset >= 0x1000) {
         uint64_t *w = regs_page_word(vc, reg);
         if (w)
@@ -358,6 +384,82 @@ static int io_write(void *opaque, uint64_t offset, unsigned size, uint64_t value
     default: break;
     }
     return 0;
+}
+
+int monitor_vm_add_device(struct vm *vm, uint64_t gpa, uint64_t size,
+                          const struct vm_device_ops *ops, void *opaque)
+{
+    uint64_t pages = (size + PMAP_PAGE_SIZE - 1) / PMAP_PAGE_SIZE, off;
+    if ((gpa & (PMAP_PAGE_SIZE - 1)) || size == 0 || gpa + size < gpa || !ops || !ops->read ||
+        !ops->write)
+        return DISCO_EINVAL;
+    if (vm->ndevpages + pages > VM_DEVICE_PAGES_MAX)
+        return DISCO_ENOMEM;
+    for (uint64_t i = 0; i < pages; i++) {
+        uint64_t page = gpa + i * PMAP_PAGE_SIZE;
+        if (page == VM_CONSOLE_PAGE || page == VM_REGS_PAGE || monitor_ram_offset(vm, page, &off))
+            return DISCO_EINVAL;
+        for (unsigned k = 0; k < vm->ndevpages; k++)
+            if (vm->devpage[k].gpa == page)
+                return DISCO_EINVAL;
+    }
+    for (uint64_t i = 0; i < pages; i++)
+        vm->devpage[vm->ndevpages++] = (struct vm_devpage){.gpa = gpa + i * PMAP_PAGE_SIZE,
+                                                           .offset = i * PMAP_PAGE_SIZE,
+                                                           .ops = ops,
+                                                           .opaque = opaque};
+    return DISCO_OK;
+}
+
+void monitor_vm_set_irq(struct vm *vm, unsigned vcpu, unsigned line, bool level)
+{
+    if (vcpu >= vm->nvcpu || line > 5)
+        return;
+    struct mvcpu *vc = &vm->vcpu[vcpu];
+    vcpu_set_irq(&vc->v, line, level);
+    vc->irq_lines = (uint8_t)((vc->irq_lines & ~(1u << line)) | (unsigned)level << line);
+}
+
+/* Copies len bytes between buf and guest physical gpa, page by page through the pmap. */
+static int copy_phys(struct vm *vm, uint64_t gpa, uint8_t *buf, size_t len, bool to_guest)
+{
+    struct monitor_pcpu *p = vm->vcpu[0].pcpu;
+    while (len > 0) {
+        uint64_t off;
+        if (!monitor_ram_offset(vm, gpa, &off))
+            return DISCO_EINVAL;
+        bool writable, device;
+        uint64_t machine;
+        int rv = monitor_guest_phys(p, &vm->vcpu[0], gpa, &writable, &device, &machine);
+        if (rv != DISCO_OK || device)
+            return DISCO_EINVAL;
+        uint8_t *host = vm->m->host.machine_page(vm->m->host.opaque, machine);
+        if (!host)
+            return DISCO_EINVAL;
+        size_t in_page = PMAP_PAGE_SIZE - (gpa & (PMAP_PAGE_SIZE - 1));
+        size_t n = len < in_page ? len : in_page;
+        if (to_guest) {
+            memcpy(host + (gpa & (PMAP_PAGE_SIZE - 1)), buf, n);
+            for (struct monitor_pcpu *q = vm->m->pcpus; q; q = q->next)
+                cpu_code_invalidate(q->cpu, host + (gpa & (PMAP_PAGE_SIZE - 1)), n);
+        } else {
+            memcpy(buf, host + (gpa & (PMAP_PAGE_SIZE - 1)), n);
+        }
+        gpa += n;
+        buf += n;
+        len -= n;
+    }
+    return DISCO_OK;
+}
+
+int monitor_vm_read_phys(struct vm *vm, uint64_t gpa, void *buf, size_t len)
+{
+    return copy_phys(vm, gpa, buf, len, false);
+}
+
+int monitor_vm_write_phys(struct vm *vm, uint64_t gpa, const void *buf, size_t len)
+{
+    return copy_phys(vm, gpa, (uint8_t *)(uintptr_t)buf, len, true);
 }
 
 size_t monitor_vm_console_input(struct vm *vm, const uint8_t *buf, size_t len)

@@ -28,7 +28,7 @@ struct vm;
  * and vCPU register page are translated to it). Outside machine memory.
  */
 #define MONITOR_IO_BASE 0x1fd00000ull
-#define MONITOR_IO_SIZE 0x2000ull
+#define MONITOR_IO_SIZE 0x100000ull /* console page, register page, 254 device pages */
 
 /* What the host gives the monitor. */
 struct monitor_host {
@@ -129,6 +129,44 @@ size_t monitor_vm_console_take(struct vm *vm, uint8_t *buf, size_t cap);
  * queue holds at most 64 KB not yet read by the guest.
  */
 size_t monitor_vm_console_input(struct vm *vm, const uint8_t *buf, size_t len);
+
+/*
+ * A VM's own device (a UART, virtio-mmio, ...): guest physical accesses to
+ * its pages trap into these callbacks, on the CPU of the accessing vCPU.
+ * offset is from the device's base; size is 1, 2, 4 or 8; values in host
+ * order (the CPU already applied the guest's byte order).
+ */
+struct vm_device_ops {
+    uint64_t (*read)(void *opaque, uint64_t offset, unsigned size);
+    void (*write)(void *opaque, uint64_t offset, unsigned size, uint64_t value);
+};
+
+#define VM_DEVICE_PAGES_MAX 254u /* device pages per VM */
+
+/*
+ * Maps a device at guest physical [gpa, gpa + size): 4 KB aligned, outside
+ * the VM's RAM, the boot-ROM window and the console and register pages.
+ * Returns 0, DISCO_EINVAL (overlap, alignment) or DISCO_ENOMEM (no page left).
+ */
+int monitor_vm_add_device(struct vm *vm, uint64_t gpa, uint64_t size,
+                          const struct vm_device_ops *ops, void *opaque)
+    __attribute__((warn_unused_result));
+
+/* Raises or lowers a virtual interrupt line 0..5 (Cause.IP2..IP7) of one vCPU. */
+void monitor_vm_set_irq(struct vm *vm, unsigned vcpu, unsigned line, bool level);
+
+/*
+ * DMA: copies between host memory and the VM's guest physical memory
+ * [gpa, gpa + len), allocating untouched pages (first touch on node 0 of the
+ * VM's first vCPU). Returns 0, or DISCO_EINVAL if any byte is outside RAM:
+ * nothing outside the VM's own memory is ever reached. In the coherent
+ * machine the host must first have the lines written back (the caller's
+ * business; vmrun's plain bus needs nothing).
+ */
+int monitor_vm_read_phys(struct vm *vm, uint64_t gpa, void *buf, size_t len)
+    __attribute__((warn_unused_result));
+int monitor_vm_write_phys(struct vm *vm, uint64_t gpa, const void *buf, size_t len)
+    __attribute__((warn_unused_result));
 
 /* Why monitor_pcpu_run() returned. */
 enum monitor_run {

@@ -23,6 +23,7 @@
 #define VM_BOOT_ROM_SIZE   0x100000ull
 #define VM_CONSOLE_PAGE    0x1fe00000ull
 #define VM_REGS_PAGE       0x1fd00000ull
+#define MONITOR_IO_DEVICES (MONITOR_IO_BASE + 0x2000) /* device page k at + k * 4 KB */
 #define MONITOR_IO_REGS    (MONITOR_IO_BASE + 0x1000) /* machine address of the register page */
 #define MONITOR_SLICE      20000u /* cycles a vCPU runs before another on its CPU gets a turn */
 #define VCPU_SCRATCH_WORDS 16
@@ -68,6 +69,13 @@ struct vm {
     struct vm_stats stats;
     uint8_t *con;
     size_t con_len, con_cap;
+    struct vm_devpage {
+        uint64_t gpa;    /* guest physical page */
+        uint64_t offset; /* of the page within its device */
+        const struct vm_device_ops *ops;
+        void *opaque;
+    } devpage[VM_DEVICE_PAGES_MAX];
+    unsigned ndevpages;
     uint8_t *in; /* console input not yet read by the guest: a ring */
     size_t in_head, in_len;
     unsigned alloc_node; /* node for the page being allocated (pmap callback) */
