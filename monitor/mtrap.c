@@ -300,6 +300,14 @@ static void tlb_fault(struct monitor_pcpu *p, struct mvcpu *vc, const struct cpu
                             .valid = true};
     if (vc->l2 && !device)
         l2tlb_insert(vc->l2, &e);
+    uint64_t ram_off;
+    if (!device && monitor_ram_offset(vm, gpaddr, &ram_off)) {
+        /* Who maps this physical page, for a later shoot-down from the machine side
+         * (migration, replication); a refill of the same mapping is recorded once. */
+        struct pmap_backmap b = {.vcpu = vc->v.id, .vpage = e.vpage, .asid = e.asid};
+        if (pmap_backmap_add(vm->pmap, ram_off, &b) != 0)
+            monitor_vm_end(vm, false, 0, "internal: back-map of a mapped page refused");
+    }
     hw_fill(p, vaddr, asid, &e);
     hw_fill_buddy(p, vc, vaddr, asid, e.global);
     monitor_charge(vm, cpu, COST_TLB_MISS_EMULATE, costs_cycles(COST_TLB_MISS_EMULATE));
