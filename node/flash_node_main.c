@@ -19,6 +19,7 @@
 #include "interconnect.h"
 #include "log.h"
 #include "node_server.h"
+#include "sd_notify.h"
 
 struct options {
     const char *coord_url;
@@ -267,6 +268,8 @@ int main(int argc, char **argv)
     }
     log_info("hosting nodes %u-%u of %u", assignment->first_node,
              assignment->first_node + assignment->node_count - 1, assignment->total_nodes);
+    sd_notify_ready("hosting nodes %u-%u of %u", assignment->first_node,
+                    assignment->first_node + assignment->node_count - 1, assignment->total_nodes);
 
     /* 4. A bare-metal program to run, or VMs to host, if the coordinator says so. */
     if ((assignment->bare || assignment->vm_host) && run_bare(cc, &ns, assignment, ic, &o) != 0) {
