@@ -51,6 +51,7 @@ struct cli_vm_options {
     uint32_t placement[64];
     char *disks[8];
     Disco__Api__ImageKind kind; /* when IMAGE is a file to push */
+    bool kind_given;            /* --kind; else guessed from the file (cli_guess_kind) */
 };
 void cli_vm_options_init(struct cli_vm_options *o);
 /* Handles one getopt result of the VM options; returns 1 if it was one, -1 if bad, 0 if not. */
@@ -68,12 +69,13 @@ enum {
     CLI_OPT_NAME,
     CLI_OPT_MAXINSNS,
     CLI_OPT_KIND,
+    CLI_OPT_MAXCYCLES,
 };
 #define CLI_VM_LONGOPTS                                                                            \
     {"args", 1, 0, CLI_OPT_ARGS}, {"memory", 1, 0, CLI_OPT_MEMORY},                                \
         {"vcpus", 1, 0, CLI_OPT_VCPUS}, {"node", 1, 0, CLI_OPT_NODE},                              \
         {"disk", 1, 0, CLI_OPT_DISK}, {"name", 1, 0, CLI_OPT_NAME},                                \
-        {"max-insns", 1, 0, CLI_OPT_MAXINSNS},                                                     \
+        {"max-insns", 1, 0, CLI_OPT_MAXINSNS}, {"max-cycles", 1, 0, CLI_OPT_MAXCYCLES},            \
     {                                                                                              \
         "kind", 1, 0, CLI_OPT_KIND                                                                 \
     }
@@ -86,6 +88,11 @@ struct cli_action {
 /* Runs `discoctl VERB ACTION ...` through table (with a client), or usage/help. */
 int cli_dispatch(const char *verb, const struct cli_action *table, unsigned count, int argc,
                  char **argv);
+
+/* The kind of an image file when --kind is not given: an ELF whose entry
+ * point is in a kernel segment (KSEG0/KSEG1, sign-extended) is a kernel,
+ * another ELF a program, anything else a disk. */
+Disco__Api__ImageKind cli_guess_kind(const char *path);
 
 /* Parses program|kernel|disk. */
 int cli_parse_kind(const char *text, Disco__Api__ImageKind *kind);

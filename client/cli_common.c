@@ -343,6 +343,26 @@ int cli_parse_kind(const char *text, Disco__Api__ImageKind *kind)
     return 0;
 }
 
+Disco__Api__ImageKind cli_guess_kind(const char *path)
+{
+    uint8_t h[64];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(h, 1, sizeof h, f) : 0;
+    if (f)
+        fclose(f);
+    if (n < 52 || memcmp(h, "\177ELF", 4) != 0)
+        return DISCO__API__IMAGE_KIND__KIND_DISK;
+    bool is64 = h[4] == 2, be = h[5] == 2;
+    unsigned size = is64 ? 8 : 4;
+    uint64_t entry = 0;
+    for (unsigned i = 0; i < size; i++)
+        entry |= (uint64_t)h[24 + (be ? size - 1 - i : i)] << (8 * i);
+    if (!is64 && (entry & 0x80000000u))
+        entry |= 0xffffffff00000000ull; /* 32-bit addresses are sign-extended */
+    return entry >= 0xffffffff80000000ull ? DISCO__API__IMAGE_KIND__KIND_KERNEL
+                                          : DISCO__API__IMAGE_KIND__KIND_PROGRAM;
+}
+
 int cli_vm_option(struct cli_vm_options *o, int opt, const char *arg)
 {
     uint64_t v;
@@ -379,7 +399,13 @@ int cli_vm_option(struct cli_vm_options *o, int opt, const char *arg)
         s->has_max_instructions = true;
         s->max_instructions = v;
         return 1;
-    case CLI_OPT_KIND: return cli_parse_kind(arg, &o->kind) == 0 ? 1 : -1;
+    case CLI_OPT_MAXCYCLES:
+        if (cli_number(arg, "--max-cycles", 0, UINT64_MAX, &v) != 0)
+            return -1;
+        s->has_max_cycles = true;
+        s->max_cycles = v;
+        return 1;
+    case CLI_OPT_KIND: o->kind_given = true; return cli_parse_kind(arg, &o->kind) == 0 ? 1 : -1;
     default: return 0;
     }
 }
@@ -403,6 +429,8 @@ int cli_resolve_image(struct disco_client *c, const char *image, struct cli_vm_o
     }
     struct disco_error err;
     const char *base = strrchr(image, '/');
+    if (!o->kind_given)
+        o->kind = cli_guess_kind(image);
     int rv = disco_image_push(c, image, o->kind, base ? base + 1 : image, cli_progress,
                               (void *)"upload", sha, &err);
     cli_progress_done();

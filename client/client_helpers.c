@@ -18,7 +18,8 @@
 #include "xalloc.h"
 
 #define PUSH_CHUNK_BYTES (1u << 20)
-#define WAIT_POLL_MS     200
+#define WAIT_POLL_MIN_MS 10  /* first re-poll: short jobs end within tens of ms */
+#define WAIT_POLL_MAX_MS 250 /* the interval doubles up to this */
 
 static int hash_file(FILE *f, char sha256[65], uint64_t *size)
 {
@@ -135,6 +136,7 @@ int disco_job_wait(struct disco_client *c, uint64_t job_id, int64_t timeout_ms,
                    struct disco_error *err)
 {
     int64_t start = now_ms();
+    unsigned interval_ms = WAIT_POLL_MIN_MS;
     *job = NULL;
     for (;;) {
         Disco__Api__JobRef q = DISCO__API__JOB_REF__INIT;
@@ -158,6 +160,7 @@ int disco_job_wait(struct disco_client *c, uint64_t job_id, int64_t timeout_ms,
             err->http_status = 0;
             return DISCO_ETIMEDOUT;
         }
-        usleep(WAIT_POLL_MS * 1000);
+        usleep(interval_ms * 1000);
+        interval_ms = interval_ms * 2 > WAIT_POLL_MAX_MS ? WAIT_POLL_MAX_MS : interval_ms * 2;
     }
 }

@@ -12,11 +12,14 @@ static int image_push(struct disco_client *c, int argc, char **argv)
         {"kind", 1, 0, 'k'}, {"name", 1, 0, 'n'}, {0, 0, 0, 0}};
     Disco__Api__ImageKind kind = DISCO__API__IMAGE_KIND__KIND_PROGRAM;
     const char *name = NULL;
+    bool kind_given = false;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (opt == 'k' && cli_parse_kind(optarg, &kind) == 0)
+        if (opt == 'k' && cli_parse_kind(optarg, &kind) == 0) {
+            kind_given = true;
             continue;
+        }
         if (opt == 'n') {
             name = optarg;
             continue;
@@ -28,6 +31,8 @@ static int image_push(struct disco_client *c, int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *path = argv[optind], *base = strrchr(path, '/');
+    if (!kind_given)
+        kind = cli_guess_kind(path);
     char sha[65];
     struct disco_error err;
     int rv = disco_image_push(c, path, kind,

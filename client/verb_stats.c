@@ -2,6 +2,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "verbs.h"
@@ -37,9 +38,14 @@ int verb_stats(int argc, char **argv)
         if (cli.json) {
             disco_json_write(stdout, m, 2);
         } else {
+            /* One column for the names, as wide as the longest (VM causes run long). */
+            int width = 16;
+            for (size_t i = 0; i < r->n_stats; i++)
+                if ((int)strlen(r->stats[i]->name) > width)
+                    width = (int)strlen(r->stats[i]->name);
             printf("statistics of %s\n", r->scope);
             for (size_t i = 0; i < r->n_stats; i++)
-                printf("  %-16s %.15g%s%s\n", r->stats[i]->name, r->stats[i]->value,
+                printf("  %-*s %.15g%s%s\n", width, r->stats[i]->name, r->stats[i]->value,
                        r->stats[i]->unit ? " " : "", r->stats[i]->unit ? r->stats[i]->unit : "");
         }
         protobuf_c_message_free_unpacked(m, NULL);

@@ -1,12 +1,18 @@
 /*
  * verb_vm.c - `discoctl vm submit|list|show|stop|destroy|console`: VMs
- * (today run by the coordinator's interim runner, see docs/api.md) and
- * their consoles.
+ * (Disco VMs on the node servers, see docs/api.md) and their consoles:
+ * `vm console` is interactive on a terminal (stdin to the VM, output to
+ * stdout) and takes input from a pipe with --input.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "disco_err.h"
@@ -160,20 +166,72 @@ static int print_chunk(void *arg, const ProtobufCMessage *m)
     return 0;
 }
 
+/* Sends len bytes of console input, retrying while the VM's input is full. */
+static int send_input(struct disco_client *c, uint64_t id, const uint8_t *data, size_t len)
+{
+    Disco__Api__WriteConsoleRequest w = DISCO__API__WRITE_CONSOLE_REQUEST__INIT;
+    w.id = id;
+    w.data.data = (uint8_t *)data;
+    w.data.len = len;
+    for (int attempt = 0;; attempt++) {
+        ProtobufCMessage *m;
+        struct disco_error err;
+        int rv = disco_call(c, "Vms", "WriteConsole", &w.base,
+                            &disco__api__write_console_response__descriptor, &m, &err);
+        if (rv == 0) {
+            protobuf_c_message_free_unpacked(m, NULL);
+            return EXIT_OK;
+        }
+        if (strcmp(err.code, "resource_exhausted") != 0 || attempt == 100)
+            return cli_fail("console input", rv, &err);
+        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+    }
+}
+
+/*
+ * The input side of an interactive console, in a child process with its
+ * own connection: stdin (a line at a time on a terminal) to the VM until
+ * end of input. The parent streams the output meanwhile.
+ */
+static pid_t start_input(uint64_t id)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    struct disco_client *c = cli_connect();
+    if (c == NULL)
+        _exit(EXIT_UNAVAILABLE);
+    uint8_t buf[4096];
+    for (;;) {
+        ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (send_input(c, id, buf, (size_t)n) != EXIT_OK)
+            _exit(EXIT_FAILED);
+    }
+    disco_client_close(c);
+    _exit(EXIT_OK);
+}
+
 static int vm_console(struct disco_client *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"follow", 0, 0, 'f'}, {"send", 1, 0, 's'}, {0, 0, 0, 0}};
+        {"follow", 0, 0, 'f'}, {"send", 1, 0, 's'}, {"input", 0, 0, 'i'}, {0, 0, 0, 0}};
     const char *send = NULL;
-    bool follow = false;
+    bool follow = false, input = false;
     uint64_t id;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "f", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "fi", longopts, NULL)) != -1) {
         if (opt == 'f')
             follow = true;
         else if (opt == 's')
             send = optarg;
+        else if (opt == 'i')
+            input = true;
         else
             return EXIT_USAGE;
     }
@@ -193,6 +251,22 @@ static int vm_console(struct disco_client *c, int argc, char **argv)
         if (!follow)
             return EXIT_OK;
     }
+    /* On a terminal without --send, or with --input: stdin goes to the VM. */
+    if (!send && !input && isatty(STDIN_FILENO) && !cli.json)
+        input = true;
+    pid_t child = -1;
+    if (input) {
+        follow = true;
+        if (isatty(STDIN_FILENO))
+            fprintf(stderr,
+                    "(console of VM %llu: typed lines go to the VM; Ctrl-D ends input, "
+                    "Ctrl-C leaves)\n",
+                    (unsigned long long)id);
+        if ((child = start_input(id)) < 0) {
+            perror("discoctl: fork");
+            return EXIT_FAILED;
+        }
+    }
     Disco__Api__StreamConsoleRequest q = DISCO__API__STREAM_CONSOLE_REQUEST__INIT;
     q.id = id;
     q.has_follow = true;
@@ -200,6 +274,16 @@ static int vm_console(struct disco_client *c, int argc, char **argv)
     struct disco_error err;
     int rv = disco_stream(c, "Vms", "StreamConsole", &q.base,
                           &disco__api__console_chunk__descriptor, print_chunk, NULL, &err);
+    if (child > 0) {
+        /* The VM ended (or the stream failed): no more input for it. */
+        int st = 0;
+        if (waitpid(child, &st, WNOHANG) == 0) {
+            kill(child, SIGTERM);
+            waitpid(child, &st, 0);
+        } else if (rv == 0 && WIFEXITED(st) && WEXITSTATUS(st) != EXIT_OK) {
+            return WEXITSTATUS(st);
+        }
+    }
     return rv == 0 ? EXIT_OK : cli_fail("console", rv, &err);
 }
 

@@ -20,9 +20,12 @@ const struct verb discoctl_verbs[] = {
      "discoctl vm show ID [--json]\n"
      "discoctl vm stop ID\n"
      "discoctl vm destroy ID\n"
-     "discoctl vm console ID [--follow] [--send TEXT]\n"
+     "discoctl vm console ID [--follow] [--send TEXT] [--input]\n"
+     "  (on a terminal, or with --input from a pipe: stdin goes to the VM, output\n"
+     "   follows until the VM ends)\n"
      "VM OPTIONS: --args 'ARGS' --memory MIB --vcpus N --node N (repeatable)\n"
-     "            --disk SHA256 (repeatable) --name NAME --max-insns N --kind KIND\n"},
+     "            --disk SHA256 (repeatable) --name NAME --max-insns N --max-cycles N --kind "
+     "KIND\n"},
     {"job", "submit batch jobs, wait for them, get their results", verb_job,
      "discoctl job submit IMAGE [VM OPTIONS] [--time-limit S] [--on-restart rerun|fail]\n"
      "                    [--wait [--wait-timeout S] [--junit FILE] [--quiet]]\n"

@@ -12,7 +12,6 @@
 #include "xalloc.h"
 
 #define API_VERSION "0.1.0"
-#define MAX_STATS   16
 
 static void who_am_i(struct api_call *call, const ProtobufCMessage *request)
 {
@@ -81,26 +80,7 @@ static void list_nodes(struct api_call *call, const ProtobufCMessage *request)
     free(view.node);
 }
 
-struct stat_list {
-    Disco__Api__Stat stat[MAX_STATS];
-    Disco__Api__Stat *ptr[MAX_STATS];
-    size_t n;
-};
-
-static void add_stat(struct stat_list *l, const char *name, double value, const char *unit)
-{
-    if (l->n == MAX_STATS)
-        return;
-    Disco__Api__Stat *s = &l->stat[l->n];
-    *s = (Disco__Api__Stat)DISCO__API__STAT__INIT;
-    s->name = (char *)name;
-    s->value = value;
-    s->unit = (char *)unit;
-    l->ptr[l->n] = s;
-    l->n++;
-}
-
-static void reply_stats(struct api_call *call, const char *scope, struct stat_list *l)
+static void reply_stats(struct api_call *call, const char *scope, struct api_stats *l)
 {
     Disco__Api__StatsResponse r = DISCO__API__STATS_RESPONSE__INIT;
     r.scope = (char *)scope;
@@ -113,35 +93,60 @@ static void cluster_stats(struct api_call *call)
 {
     struct api_cluster_view view;
     struct store_counts c;
-    struct stat_list l = {.n = 0};
+    static struct api_stats l;
+    l.n = 0;
     api_cluster_view(call->ctx, &view);
     free(view.node);
     if (store_counts(call->ctx->store, &c) != 0) {
         api_fail(call, API_INTERNAL, "cannot read the store");
         return;
     }
-    add_stat(&l, "servers", view.servers, NULL);
-    add_stat(&l, "nodes", view.nodes, NULL);
-    add_stat(&l, "cpus", (double)view.nodes * view.cpus_per_node, NULL);
-    add_stat(&l, "memory", (double)view.nodes * (double)view.memory_per_node, "bytes");
-    add_stat(&l, "vms_running", jobs_running(call->ctx->jobs), NULL);
-    add_stat(&l, "vms_pending", c.vms[DISCO__API__VM_STATE__VM_PENDING], NULL);
-    add_stat(&l, "jobs_queued", c.jobs[DISCO__API__JOB_STATE__JOB_QUEUED], NULL);
-    add_stat(&l, "jobs_running", c.jobs[DISCO__API__JOB_STATE__JOB_RUNNING], NULL);
-    add_stat(&l, "jobs_done", c.jobs[DISCO__API__JOB_STATE__JOB_DONE], NULL);
-    add_stat(&l, "jobs_failed", c.jobs[DISCO__API__JOB_STATE__JOB_FAILED], NULL);
-    add_stat(&l, "images", c.images, NULL);
-    add_stat(&l, "users", c.users, NULL);
-    add_stat(&l, "api_requests", (double)call->ctx->requests, NULL);
-    add_stat(&l, "api_errors", (double)call->ctx->errors, NULL);
-    add_stat(&l, "api_streams", (double)call->ctx->streams, NULL);
+    api_stats_add(&l, "servers", view.servers, NULL);
+    api_stats_add(&l, "nodes", view.nodes, NULL);
+    api_stats_add(&l, "cpus", (double)view.nodes * view.cpus_per_node, NULL);
+    api_stats_add(&l, "memory", (double)view.nodes * (double)view.memory_per_node, "bytes");
+    api_stats_add(&l, "vms_running", jobs_running(call->ctx->jobs), NULL);
+    api_stats_add(&l, "vms_pending", c.vms[DISCO__API__VM_STATE__VM_PENDING], NULL);
+    api_stats_add(&l, "jobs_queued", c.jobs[DISCO__API__JOB_STATE__JOB_QUEUED], NULL);
+    api_stats_add(&l, "jobs_running", c.jobs[DISCO__API__JOB_STATE__JOB_RUNNING], NULL);
+    api_stats_add(&l, "jobs_done", c.jobs[DISCO__API__JOB_STATE__JOB_DONE], NULL);
+    api_stats_add(&l, "jobs_failed", c.jobs[DISCO__API__JOB_STATE__JOB_FAILED], NULL);
+    api_stats_add(&l, "images", c.images, NULL);
+    api_stats_add(&l, "users", c.users, NULL);
+    api_stats_add(&l, "api_requests", (double)call->ctx->requests, NULL);
+    api_stats_add(&l, "api_errors", (double)call->ctx->errors, NULL);
+    api_stats_add(&l, "api_streams", (double)call->ctx->streams, NULL);
+    if (call->ctx->options->vms) {
+        struct vm_machine_stats m;
+        vm_service_machine_stats(call->ctx->options->vms, &m);
+        api_stats_add(&l, "machine_quanta", (double)m.quanta, NULL);
+        api_stats_add(&l, "machine_cycles", (double)m.quanta * (double)m.quantum_cycles, "cycles");
+        api_stats_add(&l, "machine_idle_holds", (double)m.idle_holds, NULL);
+        api_stats_add(&l, "machine_vms_live", m.vms_live, NULL);
+        api_stats_add(&l, "machine_vms_started", (double)m.vms_started, NULL);
+        api_stats_add(&l, "machine_vms_ended", (double)m.vms_ended, NULL);
+        uint64_t cyc = 0, insns = 0, local = 0, remote = 0;
+        for (uint32_t i = 0; i < view.nodes; i++) {
+            struct vm_node_stats n;
+            if (!vm_service_node_stats(call->ctx->options->vms, i, &n))
+                continue;
+            cyc = n.cycles > cyc ? n.cycles : cyc;
+            insns += n.instructions;
+            local += n.local_misses;
+            remote += n.remote_misses;
+        }
+        api_stats_add(&l, "instructions", (double)insns, NULL);
+        api_stats_add(&l, "local_misses", (double)local, NULL);
+        api_stats_add(&l, "remote_misses", (double)remote, NULL);
+    }
     reply_stats(call, "cluster", &l);
 }
 
 static void node_stats(struct api_call *call, uint64_t id)
 {
     struct api_cluster_view view;
-    struct stat_list l = {.n = 0};
+    static struct api_stats l;
+    l.n = 0;
     char scope[32];
     api_cluster_view(call->ctx, &view);
     if (id >= view.nodes) {
@@ -151,13 +156,23 @@ static void node_stats(struct api_call *call, uint64_t id)
         return;
     }
     const struct api_node_view *n = &view.node[id];
-    add_stat(&l, "server", n->server, NULL);
-    add_stat(&l, "pid", n->pid, NULL);
-    add_stat(&l, "cpus", n->cpus, NULL);
-    add_stat(&l, "memory", (double)n->memory_bytes, "bytes");
-    add_stat(&l, "memory_base", (double)n->memory_base, "address");
-    add_stat(&l, "alive", n->alive, NULL);
-    add_stat(&l, "heartbeat_age", (double)n->heartbeat_age_ms, "ms");
+    api_stats_add(&l, "server", n->server, NULL);
+    api_stats_add(&l, "pid", n->pid, NULL);
+    api_stats_add(&l, "cpus", n->cpus, NULL);
+    api_stats_add(&l, "memory", (double)n->memory_bytes, "bytes");
+    api_stats_add(&l, "memory_base", (double)n->memory_base, "address");
+    api_stats_add(&l, "alive", n->alive, NULL);
+    api_stats_add(&l, "heartbeat_age", (double)n->heartbeat_age_ms, "ms");
+    struct vm_node_stats ns;
+    if (call->ctx->options->vms &&
+        vm_service_node_stats(call->ctx->options->vms, (uint32_t)id, &ns)) {
+        api_stats_add(&l, "cycles", (double)ns.cycles, "cycles");
+        api_stats_add(&l, "instructions", (double)ns.instructions, NULL);
+        api_stats_add(&l, "local_misses", (double)ns.local_misses, NULL);
+        api_stats_add(&l, "remote_misses", (double)ns.remote_misses, NULL);
+        api_stats_add(&l, "miss_cycles", (double)ns.miss_cycles, "cycles");
+        api_stats_add(&l, "nacks", (double)ns.nacks, NULL);
+    }
     snprintf(scope, sizeof scope, "node %llu", (unsigned long long)id);
     reply_stats(call, scope, &l);
     free(view.node);
@@ -166,25 +181,29 @@ static void node_stats(struct api_call *call, uint64_t id)
 static void vm_stats(struct api_call *call, uint64_t id)
 {
     struct vm_row vm = {0};
-    struct stat_list l = {.n = 0};
+    static struct api_stats l;
+    l.n = 0;
     char scope[32];
     if (store_vm_get(call->ctx->store, id, &vm) != 0 || !api_may_access(call, vm.owner)) {
         vm_row_fini(&vm);
         api_fail(call, API_NOT_FOUND, "no VM %llu of yours", (unsigned long long)id);
         return;
     }
-    add_stat(&l, "state", vm.state, NULL);
-    add_stat(&l, "console", (double)api_console_bytes(call->ctx, id), "bytes");
-    add_stat(&l, "memory", (double)vm.spec->memory_mib * 1048576.0, "bytes");
-    add_stat(&l, "vcpus", vm.spec->vcpus, NULL);
-    if (vm.result.has_stats) {
-        add_stat(&l, "instructions", (double)vm.result.instructions, NULL);
-        add_stat(&l, "cycles", (double)vm.result.cycles, NULL);
+    api_stats_add(&l, "state", vm.state, NULL);
+    api_stats_add(&l, "console", (double)api_console_bytes(call->ctx, id), "bytes");
+    api_stats_add(&l, "memory", (double)vm.spec->memory_mib * 1048576.0, "bytes");
+    api_stats_add(&l, "vcpus", vm.spec->vcpus, NULL);
+    struct vm_run_stats vs;
+    if (jobs_vm_stats(call->ctx->jobs, id, &vs)) {
+        api_stats_add_vm(&l, &vs);
+    } else if (vm.result.has_stats) {
+        api_stats_add(&l, "instructions", (double)vm.result.instructions, NULL);
+        api_stats_add(&l, "cycles", (double)vm.result.cycles, NULL);
     }
-    add_stat(&l, "host_seconds", vm.result.host_seconds, "s");
+    api_stats_add(&l, "host_seconds", vm.result.host_seconds, "s");
     if (vm.started)
-        add_stat(&l, "wall_seconds",
-                 (double)((vm.ended ? vm.ended : (int64_t)time(NULL)) - vm.started), "s");
+        api_stats_add(&l, "wall_seconds",
+                      (double)((vm.ended ? vm.ended : (int64_t)time(NULL)) - vm.started), "s");
     snprintf(scope, sizeof scope, "vm %llu", (unsigned long long)id);
     reply_stats(call, scope, &l);
     vm_row_fini(&vm);

@@ -111,6 +111,19 @@ void api_stream_send(struct api_stream *stream, const ProtobufCMessage *msg);
 void api_stream_finish(struct api_stream *stream, const char *code, const char *msg, int vm_state);
 struct api_context *api_stream_context(struct api_stream *stream);
 
+/* A statistics answer being built (names are copied). */
+#define API_MAX_STATS 96
+struct api_stats {
+    Disco__Api__Stat stat[API_MAX_STATS];
+    Disco__Api__Stat *ptr[API_MAX_STATS];
+    char name[API_MAX_STATS][64];
+    size_t n;
+};
+void api_stats_add(struct api_stats *l, const char *name, double value, const char *unit);
+/* A VM's statistics (VmStats): instructions, cycles by mode, TLB and L2TLB,
+ * monitor cycles by group and by cause, host time in the monitor. */
+void api_stats_add_vm(struct api_stats *l, const struct vm_run_stats *s);
+
 /* Converters from store rows to API messages (api_convert.c); strings point into the row. */
 void api_vm_from_row(const struct vm_row *row, uint64_t console_bytes, Disco__Api__Vm *out);
 void api_job_from_row(const struct job_row *row, Disco__Api__Job *out);

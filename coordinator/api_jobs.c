@@ -19,7 +19,6 @@
 
 #define JOB_MAX_TIME_LIMIT_S (24u * 3600)
 #define JOB_LIST_DEFAULT     100
-#define MAX_RESULT_STATS     8
 
 static int load_job(struct api_call *call, uint64_t id, struct job_row *job)
 {
@@ -169,17 +168,6 @@ static uint8_t *read_console(struct api_context *ctx, uint64_t vm_id, size_t cap
     return buf;
 }
 
-static void add_stat(Disco__Api__Stat *s, Disco__Api__Stat **p, size_t *n, const char *name,
-                     double value, const char *unit)
-{
-    s[*n] = (Disco__Api__Stat)DISCO__API__STAT__INIT;
-    s[*n].name = (char *)name;
-    s[*n].value = value;
-    s[*n].unit = (char *)unit;
-    p[*n] = &s[*n];
-    (*n)++;
-}
-
 static void get_results(struct api_call *call, const ProtobufCMessage *request)
 {
     uint64_t id = ((const Disco__Api__JobRef *)request)->id;
@@ -188,19 +176,22 @@ static void get_results(struct api_call *call, const ProtobufCMessage *request)
         return;
     size_t cap = (size_t)jobs_console_cap(call->ctx->jobs), len = 0;
     uint8_t *console = job.vm_id ? read_console(call->ctx, job.vm_id, cap, &len) : xmalloc(1);
-    Disco__Api__Stat stats[MAX_RESULT_STATS];
-    Disco__Api__Stat *ptrs[MAX_RESULT_STATS];
-    size_t n = 0;
-    if (job.result.has_stats) {
-        add_stat(stats, ptrs, &n, "instructions", (double)job.result.instructions, NULL);
-        add_stat(stats, ptrs, &n, "cycles", (double)job.result.cycles, NULL);
+    static struct api_stats l;
+    struct vm_run_stats vs;
+    l.n = 0;
+    if (job.vm_id && jobs_vm_stats(call->ctx->jobs, job.vm_id, &vs)) {
+        api_stats_add_vm(&l, &vs);
+        api_stats_add(&l, "cycles", (double)job.result.cycles, "cycles");
+    } else if (job.result.has_stats) {
+        api_stats_add(&l, "instructions", (double)job.result.instructions, NULL);
+        api_stats_add(&l, "cycles", (double)job.result.cycles, NULL);
     }
-    add_stat(stats, ptrs, &n, "host_seconds", job.result.host_seconds, "s");
+    api_stats_add(&l, "host_seconds", job.result.host_seconds, "s");
     if (job.result.has_stats && job.result.host_seconds > 0)
-        add_stat(stats, ptrs, &n, "mips",
-                 (double)job.result.instructions / job.result.host_seconds / 1e6, NULL);
-    add_stat(stats, ptrs, &n, "attempts", job.attempts, NULL);
-    add_stat(stats, ptrs, &n, "console", (double)len, "bytes");
+        api_stats_add(&l, "mips", (double)job.result.instructions / job.result.host_seconds / 1e6,
+                      NULL);
+    api_stats_add(&l, "attempts", job.attempts, NULL);
+    api_stats_add(&l, "console", (double)len, "bytes");
     Disco__Api__JobResults r = DISCO__API__JOB_RESULTS__INIT;
     Disco__Api__Job m;
     api_job_from_row(&job, &m);
@@ -208,8 +199,8 @@ static void get_results(struct api_call *call, const ProtobufCMessage *request)
     r.console.data = console;
     r.console.len = len;
     r.console_truncated = strstr(job.reason, "console truncated") != NULL;
-    r.n_stats = n;
-    r.stats = ptrs;
+    r.n_stats = l.n;
+    r.stats = l.ptr;
     /* Times are kept in whole seconds; the runner's measure is finer. */
     double wall =
         job.started ? (double)((job.ended ? job.ended : (int64_t)time(NULL)) - job.started) : 0.0;

@@ -664,10 +664,14 @@ static int open_state(struct api_server *srv, char *err, size_t errlen)
         log_warn("api: Landlock is not available: guests run unconfined, as this user");
     else
         log_info("api: guests confined with Landlock ABI %d", srv->runner.sandbox_abi);
+    if (srv->o.vms)
+        vm_service_bind(srv->o.vms, srv->base);
     struct jobs_options jo = {.store = srv->ctx.store,
                               .base = srv->base,
                               .runner = &runner_process_ops,
                               .runner_ctx = &srv->runner,
+                              .vm_runner = srv->o.vms ? &runner_vm_ops : NULL,
+                              .vm_runner_ctx = srv->o.vms,
                               .state_dir = srv->o.state_dir,
                               .max_running = srv->o.max_running,
                               .console_cap_bytes = 1u << 20,
@@ -745,6 +749,7 @@ void api_server_destroy(struct api_server *srv)
         pthread_join(srv->thread, NULL);
     }
     jobs_destroy(srv->ctx.jobs);
+    vm_service_unbind(srv->o.vms); /* its wake-up event lives on our base */
     if (srv->http)
         evhttp_free(srv->http);
     if (srv->crl_ev)

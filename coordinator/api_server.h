@@ -17,6 +17,8 @@
 
 #define API_MAX_ADMINS 16
 
+struct vm_service;
+
 /* The cluster as the API sees it; filled by the coordinator on request. */
 struct api_node_view {
     uint32_t node, server, pid, cpus;
@@ -39,7 +41,8 @@ struct api_server_options {
     struct tls_files tls;               /* server identity, the users' CA, and optional CRL */
     const char *admins[API_MAX_ADMINS]; /* CNs with the admin role */
     unsigned admin_count;
-    const char *flash_run;    /* the interim runner's binary */
+    const char *flash_run;    /* the program runner's binary (Linux user programs) */
+    struct vm_service *vms;   /* the machine's VM host (job_runner.h): kernels run there */
     unsigned max_running;     /* VMs at once */
     unsigned timeout_s;       /* HTTP read/write timeout of a connection */
     uint64_t image_max_bytes; /* largest image */

@@ -183,12 +183,12 @@ static void write_console(struct api_call *call, const ProtobufCMessage *request
     }
     int rv = jobs_write_console(call->ctx->jobs, r->id, r->data.data, r->data.len);
     if (rv == DISCO_EBUSY) {
-        api_fail(call, API_RESOURCE_EXHAUSTED, "the guest is not reading its console; retry");
+        api_fail(call, API_RESOURCE_EXHAUSTED,
+                 "the guest is not reading its console (or its VM waits with 64 KiB); retry");
         return;
     }
     if (rv != 0) {
-        api_fail(call, API_FAILED_PRECONDITION, "VM %llu is not running",
-                 (unsigned long long)r->id);
+        api_fail(call, API_FAILED_PRECONDITION, "VM %llu has ended", (unsigned long long)r->id);
         return;
     }
     Disco__Api__WriteConsoleResponse resp = DISCO__API__WRITE_CONSOLE_RESPONSE__INIT;
@@ -238,8 +238,13 @@ static void poll_console(struct api_stream *s, void *arg)
         live = vm.state == DISCO__API__VM_STATE__VM_PENDING;
         vm_row_fini(&vm);
     }
-    if (send_console(s, f) == CONSOLE_CHUNK)
-        return; /* more may be there already: the next poll sends it */
+    /* After data, the end frame waits for a later poll: more may be there
+     * already, and a chunk, the end frame and the end of the chunked reply
+     * written in one go could stay unsent on a busy server (seen with
+     * libevent 2.1's TLS bufferevents when a VM's last output and its end
+     * arrive together). */
+    if (send_console(s, f) > 0)
+        return;
     if (!f->follow || !live)
         api_stream_finish(s, "ok", NULL, state);
 }

@@ -250,10 +250,17 @@ static void send_release(struct control_server *cs, unsigned index, nng_msg *req
 /* Releases the barrier once every server still in the machine has arrived. */
 static void barrier_try_release(struct control_server *cs)
 {
-    unsigned n = cs->members.joined;
-    for (unsigned i = 0; i < n; i++)
+    unsigned n = cs->members.joined, waiting = 0;
+    for (unsigned i = 0; i < n; i++) {
         if (!cs->barrier_deferred[i] && !cs->members.server[i].lost)
             return;
+        waiting += cs->barrier_deferred[i] != NULL;
+    }
+    if (waiting == 0)
+        return;
+    if (!cs->final_phase && cs->barrier.hold && cs->phase == PHASE_RUNNING &&
+        cs->barrier.hold(cs->barrier.arg))
+        return; /* idle: asked again at the next poll */
     bool over = true;
     if (!cs->final_phase && cs->barrier.release)
         over = cs->barrier.release(cs->barrier.arg, cs->barrier_quantum);
@@ -280,6 +287,13 @@ static int handle_barrier(struct control_server *cs, nng_msg *req,
     const Disco__Control__BarrierArrive *a = body->barrier;
     uint32_t pipe = nng_pipe_id(nng_msg_get_pipe(req));
     unsigned index = a->server_index;
+    if (cs->phase == PHASE_STOPPING && cs->barrier.hold && index < cs->members.joined &&
+        !cs->barrier_deferred[index] && !a->error) {
+        /* A VM host shutting down: the server waits here until its next
+         * heartbeat is answered with Shutdown, and leaves cleanly. */
+        cs->barrier_deferred[index] = req;
+        return DISCO_OK;
+    }
     if ((cs->bare_elf == NULL && cs->vm_host == NULL) || cs->phase != PHASE_RUNNING ||
         cs->run_complete) {
         reply_error(cs, req, "no run in progress");
@@ -410,6 +424,8 @@ int control_server_poll(struct control_server *cs, int wait_ms, char *err, size_
             if (gone == cs->members.joined)
                 cs->phase = PHASE_DONE;
         } else if ((cs->phase == PHASE_RUNNING || cs->members.joined > 0) && !cs->run_complete) {
+            if (cs->barrier.hold && cs->phase == PHASE_RUNNING)
+                barrier_try_release(cs); /* a held release may go now */
             /* (after a --bare run is complete, a server leaving is expected) */
             int rv = check_liveness(cs, err, errlen);
             if (rv != 0) {

@@ -33,6 +33,12 @@ struct control_barrier_ops {
      * it points the release to must stay valid until the next call for the
      * same server (the release is encoded before this returns to the loop). */
     void (*fill_release)(void *arg, unsigned server_index, Disco__Control__BarrierRelease *release);
+    /* Optional, VM hosting as a service (disco-coord --serve): asked once
+     * every server has arrived, before release(); true holds the release
+     * back, so an idle machine waits at the barrier instead of spinning
+     * through empty quanta (the servers keep heartbeating meanwhile). Asked
+     * again at every turn of control_server_poll() (at least every 20 ms). */
+    bool (*hold)(void *arg);
 };
 
 struct control_server_options {

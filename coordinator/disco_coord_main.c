@@ -9,7 +9,9 @@
  * machine instead (vm_run.h): places them, creates them through the
  * barrier, prints their consoles and per-VM statistics and exits 0 if every
  * VM exited with 0. With --serve it also serves the public API
- * (api_server.h) on its own thread until SIGTERM.
+ * (api_server.h) on its own thread until SIGTERM, and the machine is a
+ * long-running VM host: the API's VMs and jobs run on the node servers
+ * (job_runner.h, vm_service), driven from this thread's barrier callbacks.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -23,10 +25,12 @@
 
 #include "api_server.h"
 #include "bare_run.h"
+#include "job_runner.h"
 #include "control_server.h"
 #include "disco_err.h"
 #include "local_cluster.h"
 #include "log.h"
+#include "sd_notify.h"
 #include "vm_run.h"
 
 #define MAX_VMS 64
@@ -65,6 +69,8 @@ struct options {
     unsigned max_running;
     unsigned api_timeout_s;
     unsigned image_max_mib;
+    const char *cpu_model; /* the VM host's CPUs (--serve) */
+    const char *byte_order;
     /* A bare-metal run (--bare). */
     const char *bare;
     const char *transport; /* ipc, tcp, tls */
@@ -129,7 +135,12 @@ static void usage(FILE *out)
                  "  --admin CN             a user with the admin role (repeatable)\n"
                  "  --max-running N        VMs running at once (default 2)\n"
                  "  --api-timeout S        HTTP read/write timeout (default 30)\n"
-                 "  --image-max-mib N      largest image (default 256)\n");
+                 "  --image-max-mib N      largest image (default 256)\n"
+                 "  --cpu-model M          the VM host's CPUs: r10000 (default) or mips64r2;\n"
+                 "                         kernels submitted must be built for them\n"
+                 "  --byte-order B         big or little (default: big for r10000, little for\n"
+                 "                         mips64r2)\n"
+                 "  (--transport and --quantum-cycles apply to the VM host too)\n");
 }
 
 static unsigned parse_count(const char *text, const char *name, unsigned max)
@@ -262,7 +273,9 @@ static void parse_options(int argc, char **argv, struct options *o)
         O_TIMEOUT,
         O_PREFIX,
         O_VM,
-        O_STATS_JSON
+        O_STATS_JSON,
+        O_CPU_MODEL,
+        O_BYTE_ORDER
     };
     static const struct option longopts[] = {{"local", 1, 0, O_LOCAL},
                                              {"servers", 1, 0, O_SERVERS},
@@ -299,6 +312,8 @@ static void parse_options(int argc, char **argv, struct options *o)
                                              {"console-prefix", 0, 0, O_PREFIX},
                                              {"vm", 1, 0, O_VM},
                                              {"stats-json", 1, 0, O_STATS_JSON},
+                                             {"cpu-model", 1, 0, O_CPU_MODEL},
+                                             {"byte-order", 1, 0, O_BYTE_ORDER},
                                              {0, 0, 0, 0}};
     *o = (struct options){.nodes_per_server = 1,
                           .cpus_per_node = 1,
@@ -309,6 +324,7 @@ static void parse_options(int argc, char **argv, struct options *o)
                           .max_running = 2,
                           .api_timeout_s = 30,
                           .image_max_mib = 256,
+                          .cpu_model = "r10000",
                           .transport = "ipc",
                           .quantum_cycles = 10000,
                           .timeout_s = 600};
@@ -381,6 +397,8 @@ static void parse_options(int argc, char **argv, struct options *o)
             parse_vm(optarg, &o->vm[o->vm_count++]);
             break;
         case O_STATS_JSON: o->stats_json = optarg; break;
+        case O_CPU_MODEL: o->cpu_model = optarg; break;
+        case O_BYTE_ORDER: o->byte_order = optarg; break;
         case O_HELP:
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); exit(2);
@@ -409,6 +427,19 @@ static void parse_options(int argc, char **argv, struct options *o)
     if (strcmp(o->transport, "ipc") != 0 && strcmp(o->transport, "tcp") != 0 &&
         strcmp(o->transport, "tls") != 0) {
         fprintf(stderr, "disco-coord: --transport is ipc, tcp or tls, not '%s'\n", o->transport);
+        exit(2);
+    }
+    if (strcmp(o->cpu_model, "r10000") != 0 && strcmp(o->cpu_model, "mips64r2") != 0) {
+        fprintf(stderr, "disco-coord: --cpu-model is r10000 or mips64r2, not '%s'\n", o->cpu_model);
+        exit(2);
+    }
+    if (o->byte_order && strcmp(o->byte_order, "big") != 0 &&
+        strcmp(o->byte_order, "little") != 0) {
+        fprintf(stderr, "disco-coord: --byte-order is big or little, not '%s'\n", o->byte_order);
+        exit(2);
+    }
+    if (o->serve && o->quantum_cycles == 0) {
+        fprintf(stderr, "disco-coord: --serve needs a quantum >= 1\n");
         exit(2);
     }
     if (o->bare && o->vm_count) {
@@ -498,6 +529,11 @@ static int serve_until(struct control_server *cs, struct local_cluster *lc,
         int rv = control_server_poll(cs, 100, err, errlen);
         if (rv != 0)
             return rv;
+        if (leave_when == PHASE_STOPPING && control_server_run_complete(cs)) {
+            /* The VM host cannot go on: a server reported why (logged). */
+            snprintf(err, errlen, "a node server stopped the machine");
+            return DISCO_EPEERLOST;
+        }
         int rank = lc->pid ? local_cluster_reap(lc) : -1;
         /* (a server that reported its --bare run failed may exit: bare_run says why) */
         if (rank >= 0 && control_server_phase(cs) < PHASE_STOPPING &&
@@ -815,8 +851,8 @@ static void publish_port(const char *state_dir, unsigned port)
         rename(tmp, path);
 }
 
-static int start_api(const struct options *o, struct control_server *cs, struct api_server **out,
-                     char *err, size_t errlen)
+static int start_api(const struct options *o, struct control_server *cs, struct vm_service *vms,
+                     struct api_server **out, char *err, size_t errlen)
 {
     static char state_buf[512], tls_paths[2400], flash_run[4096];
     struct api_server_options ao = {.listen = o->api_listen,
@@ -843,6 +879,7 @@ static int start_api(const struct options *o, struct control_server *cs, struct 
         return rv;
     }
     ao.flash_run = flash_run;
+    ao.vms = vms;
     if ((rv = api_server_create(&ao, out, err, errlen)) != 0)
         return rv;
     if ((rv = api_server_start(*out, err, errlen)) != 0)
@@ -867,6 +904,7 @@ int main(int argc, char **argv)
     size_t program_len = 0;
     struct bare_run *bare = NULL;
     struct vm_run *vms = NULL;
+    struct vm_service *host = NULL;
     uint8_t *kernel[MAX_VMS] = {NULL};
     size_t kernel_len[MAX_VMS] = {0};
     Disco__Control__VmHost vm_host = DISCO__CONTROL__VM_HOST__INIT;
@@ -896,7 +934,7 @@ int main(int argc, char **argv)
                                         .tls = &o.tls,
                                         .expected_servers = o.servers,
                                         .heartbeat_timeout_ms = o.heartbeat_timeout_ms};
-    if (o.bare || o.vm_count) {
+    if (o.bare || o.vm_count || o.serve) {
         /* The interconnect: private ipc sockets, or tcp/tls+tcp on any free port. */
         if (o.listen_url && mkdtemp(dir) == NULL) {
             perror("disco-coord: mkdtemp");
@@ -940,6 +978,21 @@ int main(int argc, char **argv)
                                                   .fill_release = vm_run_fill_release,
                                                   .arg = vms};
     }
+    if (o.serve) {
+        /* 2c. The API's VM host: the servers' CPUs given to the monitor, a run that never ends. */
+        bool big =
+            o.byte_order ? strcmp(o.byte_order, "big") == 0 : strcmp(o.cpu_model, "r10000") == 0;
+        vm_host.cpu_model = (char *)o.cpu_model;
+        vm_host.has_big_endian = true;
+        vm_host.big_endian = big;
+        vm_host.quantum_cycles = o.quantum_cycles;
+        struct vm_service_options so = {
+            .quantum_cycles = o.quantum_cycles, .cpu_model = o.cpu_model, .big_endian = big};
+        host = vm_service_create(&so);
+        co.vm_host = &vm_host;
+        co.quantum_cycles = o.quantum_cycles;
+        co.barrier = vm_service_barrier(host);
+    }
     if (o.bare) {
         if ((rv = read_program(o.bare, &program, &program_len, err, sizeof err)) != 0) {
             fprintf(stderr, "disco-coord: %s\n", err);
@@ -962,7 +1015,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "disco-coord: %s\n", err);
         goto out;
     }
+    if (host)
+        vm_service_attach(host, cs);
     log_info("control endpoint %s, expecting %u server(s)", url, o.servers);
+    sd_notify_ready("control endpoint %s, expecting %u server(s)", url, o.servers);
 
     /* 3. Local node servers, if we run the embedded default. */
     if (o.local && (rv = start_local(&o, url, ic, &lc, err, sizeof err)) != 0) {
@@ -1013,7 +1069,7 @@ int main(int argc, char **argv)
      * normal end; a lost node server ends the run with an error.
      */
     if (o.serve) {
-        if ((rv = start_api(&o, cs, &api, err, sizeof err)) != 0) {
+        if ((rv = start_api(&o, cs, host, &api, err, sizeof err)) != 0) {
             fprintf(stderr, "disco-coord: api: %s\n", err);
             goto out;
         }
@@ -1023,6 +1079,7 @@ int main(int argc, char **argv)
             goto out;
         }
         log_info("%s: stopping the API", err);
+        interrupted = 0; /* a signal ends serving; the shutdown handshake still runs */
     }
 
     /* 6. Run: without the API, the machine is held for --hold seconds. */
@@ -1051,8 +1108,9 @@ out:
     }
     local_cluster_stop(&lc, 2000);
     control_server_destroy(cs);
-    if ((o.local && !o.listen_url) || o.bare || o.vm_count)
+    if ((o.local && !o.listen_url) || o.bare || o.vm_count || o.serve)
         nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    vm_service_destroy(host);
     bare_run_destroy(bare);
     vm_run_destroy(vms);
     for (unsigned i = 0; i < o.vm_count; i++)

@@ -1,10 +1,10 @@
 /*
  * job_runner.h - how a VM's guest is run, as an ops table, so that the
- * scheduler (jobs.c) does not know where guests execute. Today's runner
- * (job_runner_process.c) is INTERIM: it runs the guest on one simulated CPU
- * through `flash-run` as a subprocess. Issues 4/5 replace it with a runner
- * that boots the VM on the node servers under Disco, behind the same ops.
- * All calls and events happen on the API thread's event loop.
+ * scheduler (jobs.c) does not know where guests execute. Kernels run as
+ * Disco VMs on the node servers (job_runner_vm.c, the default); Linux user
+ * programs, which need flash-run's system-call emulation, run as a
+ * confined `flash-run` subprocess (job_runner_process.c). All runner calls
+ * and events happen on the API thread's event loop.
  */
 #ifndef DISCO_COORD_JOB_RUNNER_H
 #define DISCO_COORD_JOB_RUNNER_H
@@ -12,6 +12,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "control_server.h"
+#include "vm_run.h"
+
+struct event_base;
 
 /* What to run. Strings belong to the caller and are copied by start(). */
 struct run_spec {
@@ -22,6 +27,8 @@ struct run_spec {
     uint32_t memory_mib, vcpus;
     uint64_t max_instructions; /* 0: none */
     const char *work_dir;      /* the guest's scratch directory (exists, writable) */
+    int32_t first_node;        /* placement: a FLASH node, -1: the least loaded (VMs) */
+    uint64_t max_cycles;       /* simulated cycles, 0: none (VMs) */
 };
 
 /* How a run ended. */
@@ -32,7 +39,9 @@ struct run_exit {
     bool has_stats;
     uint64_t instructions, cycles;
     double host_seconds;
-    char reason[200]; /* why, when not halted */
+    char reason[200];                    /* why, when not halted */
+    bool limit_reached;                  /* the run's own limit (max cycles) ended it */
+    const struct vm_run_stats *vm_stats; /* a VM's final statistics (NULL: none) */
 };
 
 /* Events a run reports; arg is given to start(). */
@@ -53,12 +62,15 @@ struct runner_ops {
     int (*write_console)(struct run *run, const void *data, size_t len);
     /* Asks the run to end now; exited() follows (possibly later). */
     void (*stop)(struct run *run);
-    /* Frees a run after its exited() event. */
+    /* Frees a run after its exited() event (or at shutdown: then it is stopped too). */
     void (*release)(struct run *run);
+    /* Optional: the latest statistics of a running VM; false if none yet. */
+    bool (*stats)(struct run *run, struct vm_run_stats *out);
 };
 
 /*
- * The interim subprocess runner: flash-run on one simulated CPU. A Linux
+ * The program runner: flash-run on one simulated CPU, for Linux user
+ * programs (the monitor has no Linux system-call emulation). A Linux
  * program's system calls reach the host through flash-run's emulation, so
  * the child is confined (job_runner_sandbox.c): Landlock lets it read only
  * its image, the system libraries and a few devices, write only its scratch
@@ -80,5 +92,64 @@ int runner_sandbox_abi(void);
  * work_dir. Returns 0, or -1 if the kernel refused (the child must not run).
  */
 int runner_sandbox_enter(int abi, const char *flash_run, const char *image, const char *work_dir);
+
+/*
+ * The VM runner: kernels run as Disco VMs on the node servers of the
+ * machine disco-coord --serve assembled (the machine is a VM host that
+ * never ends its run: vm_run.h in service mode).
+ *
+ * Threads. The vm_service is shared by two threads, each owning its part:
+ *  - the polling thread (main: control_server_poll) drives vm_run through
+ *    the barrier callbacks of vm_service_barrier(); vm_run, the id map and
+ *    the node statistics are written there only;
+ *  - the API thread (libevent) owns the runs (struct run), the store and
+ *    the scheduler.
+ * Between them, under the service's mutex, two queues: commands (submit,
+ * stop, console input) that the polling thread applies at the next barrier
+ * release, and events (console bytes, statistics, ends) that it posts and
+ * wakes the API loop for (event_active on a libevent base with pthreads
+ * enabled). Neither thread waits for the other beyond the short lock.
+ *
+ * Idle pacing: while no VM is queued or running and no command waits, the
+ * barrier release is held (control_barrier_ops.hold) for up to a second,
+ * so an idle machine advances one quantum a second instead of spinning;
+ * a submit releases it at the next poll (<= 20 ms). Heartbeats and loss
+ * detection go on meanwhile.
+ */
+struct vm_service_options {
+    uint64_t quantum_cycles;
+    const char *cpu_model; /* the machine's CPUs: "r10000" or "mips64r2" */
+    bool big_endian;
+};
+struct vm_service;
+struct vm_service *vm_service_create(const struct vm_service_options *options);
+/* After the control server and the API are gone. */
+void vm_service_destroy(struct vm_service *svc);
+/* The barrier callbacks that drive the VMs (give them to control_server_create). */
+struct control_barrier_ops vm_service_barrier(struct vm_service *svc);
+/* The control server whose membership gives the layout (before it is polled). */
+void vm_service_attach(struct vm_service *svc, struct control_server *cs);
+/* The API's event loop that receives the events; unbind before freeing it. */
+void vm_service_bind(struct vm_service *svc, struct event_base *base);
+void vm_service_unbind(struct vm_service *svc);
+/* The machine's CPU model and byte order, for the checks of kernel images. */
+void vm_service_machine(const struct vm_service *svc, const char **model, bool *big_endian);
+
+/* The latest counters of a FLASH node (NodeStats of the barrier arrivals). */
+struct vm_node_stats {
+    bool have;
+    uint64_t cycles, instructions, local_misses, remote_misses, miss_cycles, nacks;
+};
+/* Any thread. False if node is unknown or nothing was reported yet. */
+bool vm_service_node_stats(struct vm_service *svc, uint32_t node, struct vm_node_stats *out);
+/* The machine as a whole: quanta released, held (idle) releases, VMs on it now. */
+struct vm_machine_stats {
+    uint64_t quanta, quantum_cycles, idle_holds, vms_started, vms_ended;
+    unsigned vms_live;
+};
+void vm_service_machine_stats(struct vm_service *svc, struct vm_machine_stats *out);
+
+/* runner_ops over a vm_service (start()'s ctx is the struct vm_service *). */
+extern const struct runner_ops runner_vm_ops;
 
 #endif

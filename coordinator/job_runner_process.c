@@ -1,10 +1,10 @@
 /*
- * job_runner_process.c - the INTERIM runner (see job_runner.h): each VM is a
- * `flash-run` subprocess running the guest on one simulated CPU
- * (`flash-run --system KERNEL` for kernel images, `flash-run --stats PROGRAM
- * ARGS` for Linux user programs). Its stdout and stderr are the console, its
- * stdin the console input, its exit status the guest's. The child is in its
- * own process group and dies with the coordinator (PR_SET_PDEATHSIG).
+ * job_runner_process.c - the program runner (see job_runner.h): each Linux
+ * user program runs in a `flash-run` subprocess on one simulated CPU
+ * (`flash-run --stats PROGRAM ARGS`; kernels go to the VM runner, and here
+ * only when the API has no VM host: `flash-run --system KERNEL`). Its stdout and stderr are the
+ * console, its stdin the console input, its exit status the guest's. The child is in its own
+ * process group and dies with the coordinator (PR_SET_PDEATHSIG).
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -315,7 +315,7 @@ static void process_release(struct run *r)
 }
 
 const struct runner_ops runner_process_ops = {
-    .name = "interim: flash-run subprocess, one simulated CPU per VM",
+    .name = "flash-run: Linux programs, one simulated CPU each",
     .start = process_start,
     .write_console = process_write_console,
     .stop = process_stop,

@@ -1,5 +1,5 @@
 /*
- * job_runner_sandbox.c - confinement of the interim runner's guests. In
+ * job_runner_sandbox.c - confinement of the program runner's guests. In
  * Linux user mode flash-run performs the guest's file and process system
  * calls on the host, as the coordinator's user: without a fence a user's
  * program could read the coordinator's CA key or signal the coordinator.

@@ -10,6 +10,7 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 struct active {
     struct jobs *jobs;
     uint64_t vm_id, job_id;
+    const struct runner_ops *ops; /* the runner of this VM */
     struct run *run;
     int console_fd;
     uint64_t console_bytes;
@@ -37,11 +39,21 @@ struct active {
     struct event *limit_ev;
 };
 
+/* Console input for a VM still waiting for a slot: given to it when it starts. */
+#define EARLY_INPUT_MAX (64u << 10)
+struct early_input {
+    uint64_t vm_id;
+    uint8_t *data;
+    size_t len;
+};
+
 struct jobs {
     struct jobs_options o;
     char state_dir[512];
     struct active **active; /* [max_running], NULL = free slot */
     struct event *schedule_ev;
+    struct early_input *early; /* in memory only: a restart drops it */
+    size_t early_count, early_cap;
 };
 
 static int64_t now_unix(void)
@@ -52,6 +64,89 @@ static int64_t now_unix(void)
 void jobs_console_path(const struct jobs *jobs, uint64_t vm_id, char *buf, size_t len)
 {
     snprintf(buf, len, "%s/console/vm-%llu.log", jobs->state_dir, (unsigned long long)vm_id);
+}
+
+static void stats_path(const struct jobs *jobs, uint64_t vm_id, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/stats/vm-%llu.txt", jobs->state_dir, (unsigned long long)vm_id);
+}
+
+/* The VmStats fields kept in a stats file, by name. */
+static const struct {
+    const char *name;
+    size_t offset;
+} stats_fields[] = {
+    {"instructions", offsetof(struct vm_run_stats, instructions)},
+    {"kernel_cycles", offsetof(struct vm_run_stats, kernel_cycles)},
+    {"user_cycles", offsetof(struct vm_run_stats, user_cycles)},
+    {"monitor_cycles", offsetof(struct vm_run_stats, monitor_cycles)},
+    {"idle_cycles", offsetof(struct vm_run_stats, idle_cycles)},
+    {"traps", offsetof(struct vm_run_stats, traps)},
+    {"privops", offsetof(struct vm_run_stats, privops)},
+    {"tlb_misses", offsetof(struct vm_run_stats, tlb_misses)},
+    {"l2tlb_hits", offsetof(struct vm_run_stats, l2tlb_hits)},
+    {"l2tlb_misses", offsetof(struct vm_run_stats, l2tlb_misses)},
+    {"reflected", offsetof(struct vm_run_stats, reflected)},
+    {"interrupts", offsetof(struct vm_run_stats, interrupts)},
+    {"monitor_calls", offsetof(struct vm_run_stats, monitor_calls)},
+    {"pages", offsetof(struct vm_run_stats, pages)},
+    {"host_monitor_ns", offsetof(struct vm_run_stats, host_monitor_ns)},
+};
+#define STATS_FIELD_COUNT (sizeof stats_fields / sizeof stats_fields[0])
+
+static uint64_t *stats_field(struct vm_run_stats *s, size_t i)
+{
+    return (uint64_t *)((char *)s + stats_fields[i].offset);
+}
+
+/* Writes a VM's final statistics as "name value" lines (causes as "cause NAME COUNT CYCLES"). */
+static void write_stats(const struct jobs *jobs, uint64_t vm_id, const struct vm_run_stats *s)
+{
+    char path[600], tmp[620];
+    stats_path(jobs, vm_id, path, sizeof path);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        log_error("vm %llu: cannot write its statistics: %s", (unsigned long long)vm_id,
+                  strerror(errno));
+        return;
+    }
+    struct vm_run_stats copy = *s;
+    for (size_t i = 0; i < STATS_FIELD_COUNT; i++)
+        fprintf(f, "%s %llu\n", stats_fields[i].name, (unsigned long long)*stats_field(&copy, i));
+    for (unsigned i = 0; i < s->cause_count; i++)
+        fprintf(f, "cause %s %llu %llu\n", s->cause[i].action,
+                (unsigned long long)s->cause[i].count, (unsigned long long)s->cause[i].cycles);
+    if (fclose(f) != 0 || rename(tmp, path) != 0)
+        log_error("vm %llu: cannot write its statistics", (unsigned long long)vm_id);
+}
+
+static bool read_stats(const struct jobs *jobs, uint64_t vm_id, struct vm_run_stats *s)
+{
+    char path[600], line[256], name[64];
+    stats_path(jobs, vm_id, path, sizeof path);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    *s = (struct vm_run_stats){.have = true};
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long v, c;
+        struct vm_run_cause *k = &s->cause[s->cause_count];
+        if (s->cause_count < VM_RUN_MAX_CAUSES &&
+            sscanf(line, "cause %39s %llu %llu", k->action, &v, &c) == 3) {
+            k->count = v;
+            k->cycles = c;
+            s->cause_count++;
+            continue;
+        }
+        if (sscanf(line, "%63s %llu", name, &v) != 2)
+            continue;
+        for (size_t i = 0; i < STATS_FIELD_COUNT; i++)
+            if (strcmp(name, stats_fields[i].name) == 0)
+                *stats_field(s, i) = v;
+    }
+    fclose(f);
+    return true;
 }
 
 static void scratch_path(const struct jobs *jobs, uint64_t vm_id, char *buf, size_t len)
@@ -105,7 +200,7 @@ uint64_t jobs_console_cap(const struct jobs *jobs)
 
 const char *jobs_runner_name(const struct jobs *jobs)
 {
-    return jobs->o.runner->name;
+    return jobs->o.vm_runner ? jobs->o.vm_runner->name : jobs->o.runner->name;
 }
 
 /* ------------------------------------------------------------ ending runs */
@@ -179,11 +274,13 @@ static void release_later(evutil_socket_t fd, short what, void *arg)
 {
     struct active *a = arg;
     struct jobs *jobs = a->jobs;
-    jobs->o.runner->release(a->run);
+    a->ops->release(a->run);
     remove_scratch(jobs, a->vm_id);
     if (a->destroy) {
         char path[600];
         jobs_console_path(jobs, a->vm_id, path, sizeof path);
+        unlink(path);
+        stats_path(jobs, a->vm_id, path, sizeof path);
         unlink(path);
         if (store_vm_delete(jobs->o.store, a->vm_id) != 0)
             log_error("vm %llu: cannot delete it", (unsigned long long)a->vm_id);
@@ -196,6 +293,8 @@ static void on_output(void *arg, const char *data, size_t len)
 {
     struct active *a = arg;
     uint64_t cap = a->jobs->o.console_cap_bytes;
+    if (a->console_fd < 0)
+        return;
     if (a->console_bytes >= cap) {
         a->truncated = true;
         return;
@@ -221,11 +320,16 @@ static void on_exited(void *arg, const struct run_exit *ex)
                              .host_seconds = ex->host_seconds};
     int state;
     char reason[STORE_REASON_MAX];
+    if (ex->vm_stats && !a->destroy)
+        write_stats(jobs, a->vm_id, ex->vm_stats);
     if (a->stop_state >= 0) {
         state = a->stop_state;
         snprintf(reason, sizeof reason, "%s",
                  state == DISCO__API__VM_STATE__VM_TIMED_OUT ? "time limit reached"
                                                              : "stopped by request");
+    } else if (ex->limit_reached) {
+        state = DISCO__API__VM_STATE__VM_TIMED_OUT;
+        snprintf(reason, sizeof reason, "cycle limit reached");
     } else if (ex->halted) {
         state = DISCO__API__VM_STATE__VM_HALTED;
         snprintf(reason, sizeof reason, "guest exited with status %d", ex->exit_status);
@@ -257,7 +361,7 @@ static void on_time_limit(evutil_socket_t fd, short what, void *arg)
     struct active *a = arg;
     log_info("vm %llu: time limit reached", (unsigned long long)a->vm_id);
     a->stop_state = DISCO__API__VM_STATE__VM_TIMED_OUT;
-    a->jobs->o.runner->stop(a->run);
+    a->ops->stop(a->run);
 }
 
 /* ------------------------------------------------------------ starting runs */
@@ -329,6 +433,13 @@ static int launch(struct jobs *jobs, struct active *a, const struct vm_row *vm, 
         snprintf(why, whylen, "cannot create the console file: %s", strerror(errno));
         return DISCO_EIO;
     }
+    /* Kernels boot as Disco VMs on the node servers; Linux programs need
+     * flash-run's system-call emulation. A VM's instruction limit bounds
+     * its cycles (an instruction takes at least one). */
+    bool as_vm = system && jobs->o.vm_runner;
+    uint64_t max_cycles = vm->spec->has_max_cycles ? vm->spec->max_cycles : 0;
+    if (as_vm && max_cycles == 0)
+        max_cycles = vm->spec->max_instructions;
     struct run_spec spec = {.vm_id = vm->id,
                             .image_path = image,
                             .system = system,
@@ -336,14 +447,39 @@ static int launch(struct jobs *jobs, struct active *a, const struct vm_row *vm, 
                             .memory_mib = vm->spec->memory_mib,
                             .vcpus = vm->spec->vcpus,
                             .max_instructions = vm->spec->max_instructions,
-                            .work_dir = scratch};
+                            .work_dir = scratch,
+                            .first_node =
+                                vm->spec->n_placement ? (int32_t)vm->spec->placement[0] : -1,
+                            .max_cycles = max_cycles};
     struct run_events ev = {.output = on_output, .exited = on_exited, .arg = a};
-    rv = jobs->o.runner->start(jobs->o.runner_ctx, &spec, &ev, &a->run, why, whylen);
+    a->ops = as_vm ? jobs->o.vm_runner : jobs->o.runner;
+    rv = a->ops->start(as_vm ? jobs->o.vm_runner_ctx : jobs->o.runner_ctx, &spec, &ev, &a->run, why,
+                       whylen);
     if (rv != 0) {
         close(a->console_fd);
         a->console_fd = -1;
     }
     return rv;
+}
+
+static struct early_input *find_early(struct jobs *jobs, uint64_t vm_id)
+{
+    for (size_t i = 0; i < jobs->early_count; i++)
+        if (jobs->early[i].vm_id == vm_id)
+            return &jobs->early[i];
+    return NULL;
+}
+
+/* Forgets vm_id's early input; hands it to the run first if a is not NULL. */
+static void take_early(struct jobs *jobs, uint64_t vm_id, struct active *a)
+{
+    struct early_input *e = find_early(jobs, vm_id);
+    if (e == NULL)
+        return;
+    if (a && a->ops->write_console(a->run, e->data, e->len) != 0)
+        log_warn("vm %llu: its early console input was refused", (unsigned long long)vm_id);
+    free(e->data);
+    *e = jobs->early[--jobs->early_count];
 }
 
 /* Starts pending VM vm_id in free slot. */
@@ -364,6 +500,7 @@ static void start_vm(struct jobs *jobs, unsigned slot, uint64_t vm_id)
         return;
     }
     jobs->active[slot] = a;
+    take_early(jobs, vm_id, a);
     vm.state = DISCO__API__VM_STATE__VM_RUNNING;
     vm.started = now_unix();
     if (store_vm_update(jobs->o.store, &vm) != 0)
@@ -421,7 +558,8 @@ int jobs_create(const struct jobs_options *options, struct jobs **out, char *err
     if ((rv = make_dir(options->state_dir, "console", err, errlen)) != 0 ||
         (rv = make_dir(options->state_dir, "images", err, errlen)) != 0 ||
         (rv = make_dir(options->state_dir, "uploads", err, errlen)) != 0 ||
-        (rv = make_dir(options->state_dir, "scratch", err, errlen)) != 0)
+        (rv = make_dir(options->state_dir, "scratch", err, errlen)) != 0 ||
+        (rv = make_dir(options->state_dir, "stats", err, errlen)) != 0)
         return rv;
     struct recover_report rep;
     if ((rv = store_recover(options->store, options->max_attempts, now_unix(), &rep)) != 0) {
@@ -453,7 +591,7 @@ void jobs_destroy(struct jobs *jobs)
         struct active *a = jobs->active[i];
         if (a == NULL)
             continue;
-        jobs->o.runner->release(a->run);
+        a->ops->release(a->run);
         if (a->console_fd >= 0)
             close(a->console_fd);
         if (a->limit_ev)
@@ -461,6 +599,9 @@ void jobs_destroy(struct jobs *jobs)
         free(a);
     }
     event_free(jobs->schedule_ev);
+    for (size_t i = 0; i < jobs->early_count; i++)
+        free(jobs->early[i].data);
+    free(jobs->early);
     free(jobs->active);
     free(jobs);
 }
@@ -491,7 +632,7 @@ static int end_vm(struct jobs *jobs, uint64_t vm_id, bool destroy)
     if (a) {
         a->stop_state = DISCO__API__VM_STATE__VM_STOPPED;
         a->destroy |= destroy;
-        jobs->o.runner->stop(a->run);
+        a->ops->stop(a->run);
         return DISCO_OK;
     }
     struct vm_row vm;
@@ -500,10 +641,13 @@ static int end_vm(struct jobs *jobs, uint64_t vm_id, bool destroy)
         return rv;
     if (vm.state == DISCO__API__VM_STATE__VM_PENDING)
         record_end(jobs, vm_id, DISCO__API__VM_STATE__VM_STOPPED, "stopped before it ran", NULL);
+    take_early(jobs, vm_id, NULL);
     vm_row_fini(&vm);
     if (destroy) {
         char path[600];
         jobs_console_path(jobs, vm_id, path, sizeof path);
+        unlink(path);
+        stats_path(jobs, vm_id, path, sizeof path);
         unlink(path);
         rv = store_vm_delete(jobs->o.store, vm_id);
     }
@@ -550,7 +694,37 @@ int jobs_cancel(struct jobs *jobs, uint64_t job_id)
 int jobs_write_console(struct jobs *jobs, uint64_t vm_id, const void *data, size_t len)
 {
     struct active *a = find_active(jobs, vm_id);
-    if (a == NULL)
+    if (a)
+        return a->ops->write_console(a->run, data, len);
+    /* A VM waiting for a slot gets its input when it starts. */
+    struct vm_row vm;
+    if (store_vm_get(jobs->o.store, vm_id, &vm) != 0)
         return DISCO_ECLOSED;
-    return jobs->o.runner->write_console(a->run, data, len);
+    bool pending = vm.state == DISCO__API__VM_STATE__VM_PENDING;
+    vm_row_fini(&vm);
+    if (!pending)
+        return DISCO_ECLOSED;
+    struct early_input *e = find_early(jobs, vm_id);
+    if (e == NULL) {
+        if (jobs->early_count == jobs->early_cap) {
+            jobs->early_cap = jobs->early_cap ? 2 * jobs->early_cap : 8;
+            jobs->early = xrealloc(jobs->early, jobs->early_cap * sizeof *jobs->early);
+        }
+        e = &jobs->early[jobs->early_count++];
+        *e = (struct early_input){.vm_id = vm_id};
+    }
+    if (e->len + len > EARLY_INPUT_MAX)
+        return DISCO_EBUSY;
+    e->data = xrealloc(e->data, e->len + len + 1);
+    memcpy(e->data + e->len, data, len);
+    e->len += len;
+    return DISCO_OK;
+}
+
+bool jobs_vm_stats(struct jobs *jobs, uint64_t vm_id, struct vm_run_stats *out)
+{
+    struct active *a = find_active(jobs, vm_id);
+    if (a)
+        return a->ops->stats && a->ops->stats(a->run, out);
+    return read_stats(jobs, vm_id, out);
 }

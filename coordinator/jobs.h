@@ -3,7 +3,9 @@
  * loop. Every VM (a job's run is a VM too) is a row in the store; pending
  * VMs start in submission order while fewer than max_running run; a job's
  * time limit stops its VM; console output goes to STATE_DIR/console/vm-ID.log
- * (capped). Guests run through a runner ops table (job_runner.h).
+ * (capped), a VM's final statistics to STATE_DIR/stats/vm-ID.txt. Guests
+ * run through runner ops tables (job_runner.h): kernel images as Disco VMs
+ * on the node servers (vm_runner), Linux programs through `runner`.
  * Ownership checks are the callers' (api_*.c): these functions act on ids.
  */
 #ifndef DISCO_COORD_JOBS_H
@@ -21,8 +23,10 @@ struct event_base;
 struct jobs_options {
     struct store *store;
     struct event_base *base;
-    const struct runner_ops *runner;
+    const struct runner_ops *runner; /* Linux programs (and kernels without vm_runner) */
     void *runner_ctx;
+    const struct runner_ops *vm_runner; /* kernels, as VMs (NULL: none) */
+    void *vm_runner_ctx;
     const char *state_dir;      /* images/ and console/ live below it */
     unsigned max_running;       /* VMs running at once */
     uint64_t console_cap_bytes; /* console kept per VM */
@@ -49,7 +53,9 @@ int jobs_stop_vm(struct jobs *jobs, uint64_t vm_id) __attribute__((warn_unused_r
 int jobs_destroy_vm(struct jobs *jobs, uint64_t vm_id) __attribute__((warn_unused_result));
 /* Cancels a queued or running job (0 if it had already finished). */
 int jobs_cancel(struct jobs *jobs, uint64_t job_id) __attribute__((warn_unused_result));
-/* Console input; DISCO_ECLOSED if the VM is not running, DISCO_EBUSY if its input is full. */
+/* Console input; a pending VM's is kept (64 KiB, in memory) and given to it
+ * when it starts. DISCO_ECLOSED if the VM has ended, DISCO_EBUSY if its
+ * input is full. */
 int jobs_write_console(struct jobs *jobs, uint64_t vm_id, const void *data, size_t len)
     __attribute__((warn_unused_result));
 
@@ -60,6 +66,9 @@ void jobs_image_path(const struct jobs *jobs, const char *sha256, char *buf, siz
 /* True while the VM is running (its console may still grow). */
 bool jobs_vm_active(const struct jobs *jobs, uint64_t vm_id);
 unsigned jobs_running(const struct jobs *jobs);
+/* A VM's statistics: the latest of a running VM, else the final ones kept
+ * on disk. False if there are none (not a VM of the VM runner, or none yet). */
+bool jobs_vm_stats(struct jobs *jobs, uint64_t vm_id, struct vm_run_stats *out);
 uint64_t jobs_console_cap(const struct jobs *jobs);
 const char *jobs_runner_name(const struct jobs *jobs);
 

@@ -11,28 +11,13 @@
 #include "disco_err.h"
 #include "xalloc.h"
 
-#define MAX_CAUSES 32 /* distinct monitor actions kept per VM */
+#define INPUT_MAX (64u << 10) /* console input waiting to be sent, per VM */
 
 enum vm_phase {
     VMR_WAITING, /* for the VM it starts after */
     VMR_QUEUED,  /* placed, its create command not sent yet */
     VMR_RUNNING,
     VMR_ENDED,
-};
-
-struct cause {
-    char action[40];
-    uint64_t count, cycles;
-};
-
-/* The statistics of a VM as last reported (VmStats, flattened). */
-struct stats {
-    bool have;
-    uint64_t instructions, kernel_cycles, user_cycles, monitor_cycles, idle_cycles;
-    uint64_t traps, privops, tlb_misses, l2tlb_hits, l2tlb_misses, reflected, interrupts;
-    uint64_t monitor_calls, pages, host_monitor_ns;
-    struct cause cause[MAX_CAUSES];
-    unsigned cause_count;
 };
 
 struct vm_entry {
@@ -50,6 +35,9 @@ struct vm_entry {
     uint32_t *cpu; /* [vcpus] once placed: global CPU of each vCPU */
     enum vm_phase phase;
     bool create_queued, stop_queued;
+    uint8_t *input; /* console input for the next release */
+    size_t input_len;
+    bool forget; /* service mode: ended and reported, dropped at the next release */
     /* The console line being assembled. */
     char *line;
     size_t line_len, line_cap;
@@ -58,7 +46,7 @@ struct vm_entry {
     int exit_status;
     char reason[200];
     uint64_t end_cycle;
-    struct stats stats;
+    struct vm_run_stats stats;
 };
 
 /* What the last release to a server pointed to (freed at the next one). */
@@ -66,7 +54,8 @@ struct sent {
     Disco__Control__VmCommand *cmd;
     Disco__Control__VmCommand **ptr;
     Disco__Control__VmSpec *spec;
-    uint8_t **elf; /* copies handed over by their VMs */
+    Disco__Control__VmInput *input;
+    uint8_t **elf; /* copies handed over by their VMs (kernels, console input) */
     size_t count;
 };
 
@@ -106,6 +95,7 @@ static void sent_free(struct sent *s)
     free(s->cmd);
     free(s->ptr);
     free(s->spec);
+    free(s->input);
     free(s->elf);
     *s = (struct sent){0};
 }
@@ -118,6 +108,7 @@ void vm_run_destroy(struct vm_run *r)
         free(r->vm[i].elf);
         free(r->vm[i].cpu);
         free(r->vm[i].line);
+        free(r->vm[i].input);
     }
     for (unsigned s = 0; r->sent && s < r->servers; s++)
         sent_free(&r->sent[s]);
@@ -316,6 +307,27 @@ void vm_run_stop_all(struct vm_run *r)
             continue;
 }
 
+int vm_run_input(struct vm_run *r, uint32_t id, const uint8_t *data, size_t len)
+{
+    struct vm_entry *v = find_vm(r, id);
+    if (v == NULL || v->phase == VMR_ENDED)
+        return DISCO_ENOENT;
+    if (v->input_len + len > INPUT_MAX)
+        return DISCO_EBUSY;
+    v->input = xrealloc(v->input, v->input_len + len + 1);
+    memcpy(v->input + v->input_len, data, len);
+    v->input_len += len;
+    return DISCO_OK;
+}
+
+bool vm_run_busy(const struct vm_run *r)
+{
+    for (size_t i = 0; i < r->vm_count; i++)
+        if (r->vm[i].phase != VMR_ENDED)
+            return true;
+    return false;
+}
+
 void vm_run_request_stats(struct vm_run *r)
 {
     r->want_stats = true;
@@ -353,6 +365,12 @@ int vm_run_kernel_model(const uint8_t *elf, size_t len, const char **model, bool
 
 /* ---- commands ---- */
 
+/* The commands of v for the next release, in order: create, input, stop. */
+static bool wants_input(const struct vm_entry *v)
+{
+    return v->input_len && (v->phase == VMR_RUNNING || v->create_queued);
+}
+
 void vm_run_fill_release(void *arg, unsigned server, Disco__Control__BarrierRelease *rel)
 {
     struct vm_run *r = arg;
@@ -365,21 +383,25 @@ void vm_run_fill_release(void *arg, unsigned server, Disco__Control__BarrierRele
         rel->want_vm_stats = true;
     }
     size_t n = 0;
-    for (size_t i = 0; i < r->vm_count; i++)
-        n += r->vm[i].server == server && (r->vm[i].create_queued || r->vm[i].stop_queued);
+    for (size_t i = 0; i < r->vm_count; i++) {
+        const struct vm_entry *v = &r->vm[i];
+        if (v->server == server && v->placed)
+            n += v->create_queued + wants_input(v) + v->stop_queued;
+    }
     if (n == 0)
         return;
     s->cmd = xcalloc(n, sizeof *s->cmd);
     s->ptr = xcalloc(n, sizeof *s->ptr);
     s->spec = xcalloc(n, sizeof *s->spec);
+    s->input = xcalloc(n, sizeof *s->input);
     s->elf = xcalloc(n, sizeof *s->elf);
     for (size_t i = 0; i < r->vm_count; i++) {
         struct vm_entry *v = &r->vm[i];
-        if (v->server != server || !(v->create_queued || v->stop_queued))
+        if (v->server != server || !v->placed)
             continue;
-        Disco__Control__VmCommand *c = &s->cmd[s->count];
-        disco__control__vm_command__init(c);
         if (v->create_queued) {
+            Disco__Control__VmCommand *c = &s->cmd[s->count];
+            disco__control__vm_command__init(c);
             Disco__Control__VmSpec *sp = &s->spec[s->count];
             disco__control__vm_spec__init(sp);
             sp->vm_id = v->id;
@@ -399,13 +421,34 @@ void vm_run_fill_release(void *arg, unsigned server, Disco__Control__BarrierRele
             v->elf = NULL;
             v->create_queued = false;
             v->phase = VMR_RUNNING;
-            /* A stop before the create went out: the next release carries it. */
-        } else {
+            s->ptr[s->count] = c;
+            s->count++;
+        }
+        if (wants_input(v)) {
+            Disco__Control__VmCommand *c = &s->cmd[s->count];
+            disco__control__vm_command__init(c);
+            Disco__Control__VmInput *in = &s->input[s->count];
+            disco__control__vm_input__init(in);
+            in->vm_id = v->id;
+            in->data.data = v->input;
+            in->data.len = v->input_len;
+            c->body_case = DISCO__CONTROL__VM_COMMAND__BODY_INPUT;
+            c->input = in;
+            s->elf[s->count] = v->input; /* freed with this release */
+            v->input = NULL;
+            v->input_len = 0;
+            s->ptr[s->count] = c;
+            s->count++;
+        }
+        if (v->stop_queued) {
+            Disco__Control__VmCommand *c = &s->cmd[s->count];
+            disco__control__vm_command__init(c);
             c->body_case = DISCO__CONTROL__VM_COMMAND__BODY_STOP;
             c->stop = v->id;
             v->stop_queued = false;
+            s->ptr[s->count] = c;
+            s->count++;
         }
-        s->ptr[s->count++] = c;
     }
     rel->n_commands = s->count;
     rel->commands = s->ptr;
@@ -423,6 +466,10 @@ static void console_line_out(struct vm_run *r, struct vm_entry *v)
 
 static void console_bytes(struct vm_run *r, struct vm_entry *v, const uint8_t *data, size_t len)
 {
+    if (r->o.events.console) {
+        r->o.events.console(r->o.events.arg, v->id, data, len);
+        return;
+    }
     for (size_t i = 0; i < len; i++) {
         if (v->line_len == v->line_cap) {
             v->line_cap = v->line_cap ? 2 * v->line_cap : 128;
@@ -435,26 +482,26 @@ static void console_bytes(struct vm_run *r, struct vm_entry *v, const uint8_t *d
     fflush(r->o.console);
 }
 
-static void copy_stats(struct stats *d, const Disco__Control__VmStats *s)
+static void copy_stats(struct vm_run_stats *d, const Disco__Control__VmStats *s)
 {
-    *d = (struct stats){.have = true,
-                        .instructions = s->instructions,
-                        .kernel_cycles = s->kernel_cycles,
-                        .user_cycles = s->user_cycles,
-                        .monitor_cycles = s->monitor_cycles,
-                        .idle_cycles = s->idle_cycles,
-                        .traps = s->traps,
-                        .privops = s->privops,
-                        .tlb_misses = s->tlb_misses,
-                        .l2tlb_hits = s->l2tlb_hits,
-                        .l2tlb_misses = s->l2tlb_misses,
-                        .reflected = s->reflected,
-                        .interrupts = s->interrupts,
-                        .monitor_calls = s->monitor_calls,
-                        .pages = s->pages,
-                        .host_monitor_ns = s->host_monitor_ns};
-    for (size_t i = 0; i < s->n_causes && d->cause_count < MAX_CAUSES; i++) {
-        struct cause *c = &d->cause[d->cause_count++];
+    *d = (struct vm_run_stats){.have = true,
+                               .instructions = s->instructions,
+                               .kernel_cycles = s->kernel_cycles,
+                               .user_cycles = s->user_cycles,
+                               .monitor_cycles = s->monitor_cycles,
+                               .idle_cycles = s->idle_cycles,
+                               .traps = s->traps,
+                               .privops = s->privops,
+                               .tlb_misses = s->tlb_misses,
+                               .l2tlb_hits = s->l2tlb_hits,
+                               .l2tlb_misses = s->l2tlb_misses,
+                               .reflected = s->reflected,
+                               .interrupts = s->interrupts,
+                               .monitor_calls = s->monitor_calls,
+                               .pages = s->pages,
+                               .host_monitor_ns = s->host_monitor_ns};
+    for (size_t i = 0; i < s->n_causes && d->cause_count < VM_RUN_MAX_CAUSES; i++) {
+        struct vm_run_cause *c = &d->cause[d->cause_count++];
         snprintf(c->action, sizeof c->action, "%s", s->causes[i]->action);
         c->count = s->causes[i]->count;
         c->cycles = s->causes[i]->cycles;
@@ -474,7 +521,17 @@ static void vm_ended(struct vm_run *r, struct vm_entry *v)
     }
     if (v->line_len)
         console_line_out(r, v);
-    fflush(r->o.console);
+    if (r->o.console)
+        fflush(r->o.console);
+    if (r->o.events.ended) {
+        struct vm_run_end end = {.exited = v->exited,
+                                 .exit_status = v->exit_status,
+                                 .end_cycle = v->end_cycle,
+                                 .stats = &v->stats};
+        snprintf(end.reason, sizeof end.reason, "%s", v->reason[0] ? v->reason : "ended");
+        r->o.events.ended(r->o.events.arg, v->id, &end);
+        v->forget = !r->o.batch;
+    }
     /* The VMs that waited for this one start now (on the pages it leaves). */
     uint32_t id = v->id;
     for (size_t i = 0; i < r->vm_count; i++) {
@@ -496,8 +553,11 @@ static void report(struct vm_run *r, unsigned server, const Disco__Control__VmRe
         return; /* not a VM of that server, or already over */
     if (rep->has_console)
         console_bytes(r, v, rep->console.data, rep->console.len);
-    if (rep->stats)
+    if (rep->stats) {
         copy_stats(&v->stats, rep->stats);
+        if (r->o.events.stats && !(rep->has_ended && rep->ended))
+            r->o.events.stats(r->o.events.arg, v->id, &v->stats);
+    }
     if (rep->error) {
         snprintf(v->reason, sizeof v->reason, "refused: %s", rep->error);
         vm_ended(r, v);
@@ -520,9 +580,30 @@ void vm_run_arrive(void *arg, const Disco__Control__BarrierArrive *a)
         snprintf(r->error, sizeof r->error, "server %u: %s", a->server_index, a->error);
 }
 
+/* Service mode: drops the VMs whose end was reported (their ids are not reused). */
+static void forget_ended(struct vm_run *r)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < r->vm_count; i++) {
+        struct vm_entry *v = &r->vm[i];
+        if (v->forget) {
+            free(v->elf);
+            free(v->cpu);
+            free(v->line);
+            free(v->input);
+            continue;
+        }
+        if (k != i)
+            r->vm[k] = *v;
+        k++;
+    }
+    r->vm_count = k;
+}
+
 bool vm_run_release(void *arg, uint64_t quantum)
 {
     struct vm_run *r = arg;
+    forget_ended(r);
     r->quantum = quantum + 1;
     r->stats_in_release = r->want_stats; /* every server's release of this quantum */
     r->want_stats = false;
@@ -543,36 +624,41 @@ bool vm_run_release(void *arg, uint64_t quantum)
 /* ---- the final table ---- */
 
 /* Monitor cycles by cause, in the groups of the paper's Table 2 style breakdown. */
-enum group { G_TLB, G_PRIVOP, G_TRAP, G_MCALL, G_ZERO, G_OTHER, G_COUNT };
-static const char *const group_name[G_COUNT] = {"tlb_miss",      "privileged",   "traps_reflection",
-                                                "monitor_calls", "page_zeroing", "other"};
+const char *const vm_run_group_name[VMG_COUNT] = {
+    "tlb_miss", "privileged", "traps_reflection", "monitor_calls", "page_zeroing", "other"};
 
-static enum group group_of(const char *action)
+static enum vm_run_group group_of(const char *action)
 {
     if (strcmp(action, "tlb_miss_emulate") == 0 || strcmp(action, "l2tlb_hit_refill") == 0)
-        return G_TLB;
+        return VMG_TLB;
     if (strncmp(action, "privop_", 7) == 0)
-        return G_PRIVOP;
+        return VMG_PRIVOP;
     if (strcmp(action, "trap_entry_exit") == 0 || strcmp(action, "exception_reflect") == 0)
-        return G_TRAP;
+        return VMG_TRAP;
     if (strcmp(action, "monitor_call") == 0)
-        return G_MCALL;
+        return VMG_MCALL;
     if (strncmp(action, "page_zero", 9) == 0)
-        return G_ZERO;
-    return G_OTHER;
+        return VMG_ZERO;
+    return VMG_OTHER;
 }
 
-static void groups_of(const struct stats *s, uint64_t *g)
+void vm_run_stats_groups(const struct vm_run_stats *s, uint64_t groups[VMG_COUNT])
 {
-    memset(g, 0, G_COUNT * sizeof *g);
+    uint64_t *g = groups;
+    memset(g, 0, VMG_COUNT * sizeof *g);
     for (unsigned i = 0; i < s->cause_count; i++)
         g[group_of(s->cause[i].action)] += s->cause[i].cycles;
 }
 
-static double l2tlb_ratio(const struct stats *s)
+double vm_run_l2tlb_ratio(const struct vm_run_stats *s)
 {
     uint64_t n = s->l2tlb_hits + s->l2tlb_misses;
-    return n ? 100.0 * (double)s->l2tlb_hits / (double)n : 0.0;
+    return n ? (double)s->l2tlb_hits / (double)n : 0.0;
+}
+
+static double l2tlb_ratio(const struct vm_run_stats *s)
+{
+    return 100.0 * vm_run_l2tlb_ratio(s);
 }
 
 static void print_table(struct vm_run *r, FILE *out)
@@ -582,7 +668,7 @@ static void print_table(struct vm_run *r, FILE *out)
             "hw-tlb-miss", "l2tlb%", "mon-ms");
     for (size_t i = 0; i < r->vm_count; i++) {
         const struct vm_entry *v = &r->vm[i];
-        const struct stats *s = &v->stats;
+        const struct vm_run_stats *s = &v->stats;
         fprintf(out,
                 "%-4u %-12.12s %-26.26s %13llu %12llu %12llu %12llu %12llu %11llu %7.1f %9.1f\n",
                 v->id, v->name, v->reason[0] ? v->reason : "(running)",
@@ -594,11 +680,11 @@ static void print_table(struct vm_run *r, FILE *out)
     fprintf(out, "monitor cycles by cause:\n");
     for (size_t i = 0; i < r->vm_count; i++) {
         const struct vm_entry *v = &r->vm[i];
-        uint64_t g[G_COUNT];
-        groups_of(&v->stats, g);
+        uint64_t g[VMG_COUNT];
+        vm_run_stats_groups(&v->stats, g);
         fprintf(out, "%-4u %-12.12s", v->id, v->name);
-        for (unsigned k = 0; k < G_COUNT; k++)
-            fprintf(out, " %s %llu", group_name[k], (unsigned long long)g[k]);
+        for (unsigned k = 0; k < VMG_COUNT; k++)
+            fprintf(out, " %s %llu", vm_run_group_name[k], (unsigned long long)g[k]);
         fprintf(out, "\n");
     }
 }
@@ -620,7 +706,7 @@ static void json_string(FILE *f, const char *s)
 
 static void json_vm(FILE *f, const struct vm_entry *v)
 {
-    const struct stats *s = &v->stats;
+    const struct vm_run_stats *s = &v->stats;
     fprintf(f, "    {\"id\": %u, \"name\": ", v->id);
     json_string(f, v->name);
     fprintf(f, ", \"server\": %u, \"vcpus\": %u, \"cpus\": [", v->server, v->vcpus);
@@ -661,11 +747,11 @@ static void json_vm(FILE *f, const struct vm_entry *v)
         fprintf(f, ": {\"count\": %llu, \"cycles\": %llu}", (unsigned long long)s->cause[i].count,
                 (unsigned long long)s->cause[i].cycles);
     }
-    uint64_t g[G_COUNT];
-    groups_of(s, g);
+    uint64_t g[VMG_COUNT];
+    vm_run_stats_groups(s, g);
     fprintf(f, "},\n       \"monitor_cycles_by_group\": {");
-    for (unsigned k = 0; k < G_COUNT; k++)
-        fprintf(f, "%s\"%s\": %llu", k ? ", " : "", group_name[k], (unsigned long long)g[k]);
+    for (unsigned k = 0; k < VMG_COUNT; k++)
+        fprintf(f, "%s\"%s\": %llu", k ? ", " : "", vm_run_group_name[k], (unsigned long long)g[k]);
     fprintf(f, "}}}");
 }
 

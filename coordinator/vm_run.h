@@ -5,7 +5,9 @@
  * barrier release, the console lines and ends reported in barrier arrivals,
  * and the final per-VM statistics (a table, and JSON for the benchmarks).
  * Driven by the control server's barrier callbacks (control_server.h), on
- * the polling thread only.
+ * the polling thread only. As a service (batch off, the API's runner in
+ * job_runner_vm.c) it reports console bytes, statistics and ends through
+ * events instead of printing them, and forgets VMs once their end is out.
  */
 #ifndef DISCO_COORD_VM_RUN_H
 #define DISCO_COORD_VM_RUN_H
@@ -17,6 +19,46 @@
 
 #include "control.pb-c.h"
 
+#define VM_RUN_MAX_CAUSES 32 /* distinct monitor actions kept per VM */
+
+/* The statistics of a VM as last reported (control.proto VmStats, flattened). */
+struct vm_run_cause {
+    char action[40]; /* costs_name(): "tlb_miss_emulate", ... */
+    uint64_t count, cycles;
+};
+struct vm_run_stats {
+    bool have;
+    uint64_t instructions, kernel_cycles, user_cycles, monitor_cycles, idle_cycles;
+    uint64_t traps, privops, tlb_misses, l2tlb_hits, l2tlb_misses, reflected, interrupts;
+    uint64_t monitor_calls, pages, host_monitor_ns;
+    struct vm_run_cause cause[VM_RUN_MAX_CAUSES];
+    unsigned cause_count;
+};
+
+/* Monitor cycles by cause, grouped as in the paper's breakdown. */
+enum vm_run_group { VMG_TLB, VMG_PRIVOP, VMG_TRAP, VMG_MCALL, VMG_ZERO, VMG_OTHER, VMG_COUNT };
+extern const char *const vm_run_group_name[VMG_COUNT];
+void vm_run_stats_groups(const struct vm_run_stats *s, uint64_t groups[VMG_COUNT]);
+/* Second-level TLB hits over lookups, 0 to 1 (0 with no lookups). */
+double vm_run_l2tlb_ratio(const struct vm_run_stats *s);
+
+/* How a VM ended. */
+struct vm_run_end {
+    bool exited;     /* by the guest's EXIT: exit_status is valid */
+    int exit_status; /* 0-255 */
+    char reason[200];
+    uint64_t end_cycle;
+    const struct vm_run_stats *stats; /* the last reported (have may be false) */
+};
+
+/* Service mode's events, on the polling thread (inside the barrier callbacks). */
+struct vm_run_events {
+    void (*console)(void *arg, uint32_t id, const uint8_t *data, size_t len);
+    void (*stats)(void *arg, uint32_t id, const struct vm_run_stats *stats);
+    void (*ended)(void *arg, uint32_t id, const struct vm_run_end *end); /* last event of id */
+    void *arg;
+};
+
 struct vm_run_options {
     uint32_t total_nodes, cpus_per_node;
     uint64_t memory_per_node_bytes;
@@ -26,7 +68,8 @@ struct vm_run_options {
      * Without it the machine runs until the caller ends it (a service where
      * VMs come and go). */
     bool batch;
-    FILE *console; /* where "name: line" console output goes (stdout) */
+    FILE *console; /* where "name: line" console output goes (stdout), without events */
+    struct vm_run_events events; /* console, statistics, ends (events.ended set: used) */
 };
 
 /* A VM to run. The ELF is copied. */
@@ -67,6 +110,12 @@ int vm_run_submit(struct vm_run *run, const struct vm_run_spec *spec, uint32_t *
                   size_t errlen) __attribute__((warn_unused_result));
 /* Queues a stop for a running VM; DISCO_ENOENT if unknown or already ended. */
 int vm_run_stop(struct vm_run *run, uint32_t id) __attribute__((warn_unused_result));
+/* Queues console input for a VM not ended yet; DISCO_ENOENT if unknown or
+ * ended, DISCO_EBUSY if more than 64 KB wait to be sent. */
+int vm_run_input(struct vm_run *run, uint32_t id, const uint8_t *data, size_t len)
+    __attribute__((warn_unused_result));
+/* True while some VM has not ended (queued, running or waiting). */
+bool vm_run_busy(const struct vm_run *run);
 /* Stops every VM not ended yet (those not started end at once). */
 void vm_run_stop_all(struct vm_run *run);
 /* Asks for every VM's statistics in the next arrival. */

@@ -247,6 +247,18 @@ static void stop_vm(struct bare_machine *m, uint32_t id)
         monitor_vm_stop(s->vm, "stopped by request");
 }
 
+/* Console input for one of our VMs (the guest reads it from the RX register). */
+static void input_vm(struct bare_machine *m, const Disco__Control__VmInput *in)
+{
+    struct vm_slot *s = find_vm(m->vh, in->vm_id);
+    if (s == NULL)
+        return; /* not ours, or already gone */
+    size_t taken = monitor_vm_console_input(s->vm, in->data.data, in->data.len);
+    if (taken < in->data.len)
+        log_warn("VM %u: console input queue full, %zu byte(s) dropped", in->vm_id,
+                 in->data.len - taken);
+}
+
 void vm_host_apply(struct bare_machine *m, const Disco__Control__BarrierRelease *release)
 {
     m->vh->want_stats |= release->has_want_vm_stats && release->want_vm_stats;
@@ -256,6 +268,8 @@ void vm_host_apply(struct bare_machine *m, const Disco__Control__BarrierRelease 
             create_vm(m, cmd->create);
         else if (cmd->body_case == DISCO__CONTROL__VM_COMMAND__BODY_STOP)
             stop_vm(m, cmd->stop);
+        else if (cmd->body_case == DISCO__CONTROL__VM_COMMAND__BODY_INPUT && cmd->input)
+            input_vm(m, cmd->input);
     }
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Every API method through discoctl (libdiscoclient) and through curl,
 # against a real disco-coord with two local node servers over mutual TLS:
-# images, jobs with verdicts, JUnit, time limits, cancel, VMs with console
-# input and streams, statistics, and ownership between users and the admin.
+# images, jobs with verdicts, JUnit, time and cycle limits, cancel, VMs
+# (Disco VMs on the node servers) with console input and streams,
+# placement, statistics, Linux programs through the program runner, and
+# ownership between users and the admin.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 make_pki
@@ -13,6 +15,7 @@ echo "coordinator on $URL"
 expect 0 as alice status
 grep -q "running, 2/2 server(s), 2 FLASH node(s)" <<<"$OUT" || fail "status: $OUT"
 grep -q "you       alice$" <<<"$OUT" || fail "whoami: $OUT"
+grep -q "runner    disco-vm$" <<<"$OUT" || fail "the VM runner: $OUT"
 expect 0 as root status
 grep -q "root (admin)" <<<"$OUT" || fail "admin role from OU: $OUT"
 expect 0 as alice nodes
@@ -21,39 +24,45 @@ expect 0 as alice --json stats --node 1
 grep -q '"scope": "node 1"' <<<"$OUT" || fail "node stats: $OUT"
 expect 7 as alice stats --node 9
 
-# --- images: push (twice: the second finds it complete), list ---
+# --- images: push (twice: the second finds it complete), list; kernels are recognized ---
 expect 0 as alice image push "$GUEST/demo-workload-be"
 WORKLOAD=$OUT
 [ ${#WORKLOAD} = 64 ] || fail "push printed $WORKLOAD"
 [ "$WORKLOAD" = "$(sha256sum "$GUEST/demo-workload-be" | cut -c1-64)" ] || fail "sha256 differs"
 expect 0 as alice image push "$GUEST/demo-workload-be"
 [ "$OUT" = "$WORKLOAD" ] || fail "second push: $OUT"
-expect 0 as alice image push --name echo "$GUEST/api_echo"
+expect 0 as alice image push --name echo "$GUEST/api_vm_echo"
 ECHO=$OUT
-expect 0 as alice image push "$GUEST/api_spin"
+expect 0 as alice image push "$GUEST/hostile_spin_r10000"
 SPIN=$OUT
 expect 0 as alice image list
-[ "$(grep -c PROGRAM <<<"$OUT")" = 3 ] || fail "alice's images: $OUT"
+[ "$(grep -c PROGRAM <<<"$OUT")" = 1 ] && [ "$(grep -c KERNEL <<<"$OUT")" = 2 ] || fail "alice's images: $OUT"
 expect 0 as bob image list
-[ "$(grep -c PROGRAM <<<"$OUT")" = 0 ] || fail "bob sees alice's images: $OUT"
+[ "$(grep -c 'PROGRAM\|KERNEL' <<<"$OUT")" = 0 ] || fail "bob sees alice's images: $OUT"
 
-# --- jobs: pass, fail, JUnit, time limit, cancel ---
-expect 0 as alice job submit "$WORKLOAD" --name workload --wait --junit "$WORK/pass.xml"
-grep -q "FNV-1a of the paper's title" <<<"$OUT" || fail "console of the workload: $OUT"
+# --- jobs on VMs: pass, fail, JUnit, statistics, time and cycle limits, cancel ---
+T0=$(date +%s%N)
+expect 0 as alice job submit "$GUEST/boot_hello" --name hello --wait --junit "$WORK/pass.xml"
+echo "boot_hello job: push, submit, run as a VM, result in $(( ($(date +%s%N) - T0) / 1000000 )) ms"
+grep -q "hello from bare metal" <<<"$OUT" || fail "console of the kernel job: $OUT"
+grep -q "KT RESULT: PASS" <<<"$OUT" || fail "verdict line: $OUT"
 grep -q 'failures="0" errors="0"' "$WORK/pass.xml" || fail "junit pass: $(cat "$WORK/pass.xml")"
-grep -q 'name="workload"' "$WORK/pass.xml" || fail "junit name"
+grep -q 'name="hello"' "$WORK/pass.xml" || fail "junit name"
 grep -q '<property name="instructions" value="[1-9]' "$WORK/pass.xml" || fail "junit stats"
-expect 1 as alice job submit "$GUEST/rt_hello" --args "x y" --wait --junit "$WORK/fail.xml"
-grep -q "argv\[2\]=y" <<<"$OUT" || fail "arguments reach the guest: $OUT"
-grep -q '<failure type="FAIL" message="guest exited with status 3"' "$WORK/fail.xml" || fail "junit failure: $(cat "$WORK/fail.xml")"
-# A kernel image boots bare-metal (flash-run --system) instead of as a Linux program.
-if [ -f "$GUEST/boot_hello" ]; then
-  expect 0 as alice job submit "$GUEST/boot_hello" --kind kernel --wait
-  grep -q "hello from bare metal" <<<"$OUT" || fail "kernel job: $OUT"
-  expect 0 as alice --json job list --limit 1
-  grep -q '"kernel"' <<<"$OUT" || fail "kernel job listed: $OUT"
-fi
+grep -q '<property name="monitor_cycles" value="[1-9]' "$WORK/pass.xml" || fail "junit monitor cycles"
+expect 1 as alice job submit "$GUEST/api_vm_fail" --wait --junit "$WORK/fail.xml"
+grep -q "failing on purpose" <<<"$OUT" || fail "console of the failing kernel: $OUT"
+grep -q '<failure type="FAIL" message="guest exited with status 1"' "$WORK/fail.xml" || fail "junit failure: $(cat "$WORK/fail.xml")"
+expect 0 as alice --json job results 1
+grep -q '"verdict": "VERDICT_PASS"' <<<"$OUT" || fail "results json: $OUT"
+for s in kernel_cycles monitor_cycles idle_cycles tlb_misses l2tlb_hit_ratio host_monitor \
+  monitor_cycles.privileged privileged_instructions mips; do
+  grep -q "\"name\": \"$s\"" <<<"$OUT" || fail "final statistic $s: $OUT"
+done
 expect 3 as alice job submit "$SPIN" --time-limit 1 --wait --quiet
+expect 3 as alice job submit "$SPIN" --max-cycles 3000000 --wait --quiet
+expect 0 as alice job show 4
+grep -q "TIMED_OUT, verdict TIMEOUT: cycle limit reached" <<<"$OUT" || fail "cycle limit: $OUT"
 expect 0 as alice job submit "$SPIN"
 LONG=$OUT
 wait_job_state alice "$LONG" JOB_RUNNING
@@ -61,14 +70,17 @@ expect 0 as alice job cancel "$LONG"
 wait_job_state alice "$LONG" JOB_CANCELED
 expect 0 as alice job show "$LONG"
 grep -q "verdict CANCELED" <<<"$OUT" || fail "cancel verdict: $OUT"
-expect 0 as alice job list
-[ "$(grep -c alice <<<"$OUT")" = $((4 + $([ -f "$GUEST/boot_hello" ] && echo 1 || echo 0))) ] || fail "alice's jobs: $OUT"
-grep -q "TIMED_OUT  TIMEOUT" <<<"$OUT" || fail "timed-out job listed: $OUT"
-expect 0 as alice --json job results 1
-grep -q '"verdict": "VERDICT_PASS"' <<<"$OUT" || fail "results json: $OUT"
-grep -q '"name":"mips"\|"name": "mips"' <<<"$OUT" || fail "final statistics: $OUT"
 
-# --- VMs: console input and output, stream, stop, destroy ---
+# --- Linux programs run through the program runner (flash-run) ---
+expect 0 as alice job submit "$WORKLOAD" --name workload --wait
+grep -q "FNV-1a of the paper's title" <<<"$OUT" || fail "console of the workload: $OUT"
+expect 1 as alice job submit "$GUEST/rt_hello" --args "x y" --wait
+grep -q "argv\[2\]=y" <<<"$OUT" || fail "arguments reach the guest: $OUT"
+expect 0 as alice job list
+[ "$(grep -c alice <<<"$OUT")" = 7 ] || fail "alice's jobs: $OUT"
+grep -q "TIMED_OUT  TIMEOUT" <<<"$OUT" || fail "timed-out job listed: $OUT"
+
+# --- VMs: console input and output, stream, interactive, stats, stop, destroy ---
 expect 0 as alice vm submit "$ECHO" --name console-vm --memory 32
 VM=$OUT
 for _ in $(seq 50); do grep -q "echo ready" <<<"$(as alice vm console "$VM" 2>/dev/null || true)" && break; sleep 0.1; done
@@ -76,6 +88,12 @@ expect 0 as alice vm console "$VM" --send $'hello disco\n'
 for _ in $(seq 50); do grep -q "echo: hello disco" <<<"$(as alice vm console "$VM" 2>/dev/null || true)" && break; sleep 0.1; done
 expect 0 as alice vm console "$VM"
 grep -q "echo: hello disco" <<<"$OUT" || fail "console echo: $OUT"
+# Statistics of a running VM come from the node server while it runs.
+for _ in $(seq 50); do
+  as alice --json stats --vm "$VM" 2>/dev/null | grep -q '"name": "instructions"' && break; sleep 0.1
+done
+expect 0 as alice --json stats --vm "$VM"
+grep -q '"name": "console"' <<<"$OUT" && grep -q '"name": "kernel_cycles"' <<<"$OUT" || fail "vm stats: $OUT"
 # A following stream ends by itself when the guest halts.
 as alice vm console "$VM" --follow >"$WORK/follow.txt" 2>&1 &
 FOLLOW=$!
@@ -85,8 +103,24 @@ wait $FOLLOW || fail "console --follow failed: $(cat "$WORK/follow.txt")"
 grep -q "^bye$" "$WORK/follow.txt" || fail "follow saw the end: $(cat "$WORK/follow.txt")"
 expect 0 as alice vm show "$VM"
 grep -q "state     HALTED" <<<"$OUT" && grep -q "exit      status 7" <<<"$OUT" || fail "halted VM: $OUT"
-expect 0 as alice --json stats --vm "$VM"
-grep -q '"name": "console"' <<<"$OUT" || fail "vm stats: $OUT"
+# Interactive console from a pipe: stdin to the VM, output until it ends.
+expect 0 as alice vm submit "$ECHO" --node 1
+PIPEVM=$OUT
+OUT=$(printf 'first\nsecond\nquit\n' | as alice vm console "$PIPEVM" --input 2>&1) || fail "console --input: $OUT"
+grep -q "echo: first" <<<"$OUT" && grep -q "echo: second" <<<"$OUT" && grep -q "^bye$" <<<"$OUT" || fail "piped console: $OUT"
+# Four at once with two VM slots: input to a VM still waiting is kept until it starts.
+PIDS=()
+for c in 1 2 3 4; do
+  # (output captured first: grep -q closing the pipe early would fail it under pipefail)
+  ( V=$(as alice vm submit "$ECHO") && O=$(printf "c$c\nquit\n" | as alice vm console "$V" --input) &&
+      grep -q "echo: c$c" <<<"$O" ) &
+  PIDS+=($!)
+done
+for p in "${PIDS[@]}"; do wait "$p" || fail "a concurrent piped console session failed"; done
+expect 0 as alice --json stats --node 1
+grep -q '"name": "instructions"' <<<"$OUT" || fail "node stats of the node the VM ran on: $OUT"
+expect 0 as alice --json stats
+grep -q '"name": "machine_vms_started"' <<<"$OUT" || fail "cluster stats: $OUT"
 expect 0 as alice vm submit "$SPIN"
 SPINVM=$OUT
 expect 0 as alice vm stop "$SPINVM"
@@ -98,10 +132,14 @@ expect 1 as alice vm submit "$SPIN" --memory 4096
 grep -q "invalid_argument" <<<"$OUT" || fail "memory over the machine's: $OUT"
 expect 1 as alice vm submit "$SPIN" --node 5
 grep -q "placement on node 5" <<<"$OUT" || fail "placement outside the machine: $OUT"
+expect 1 as alice vm submit "$SPIN" --vcpus 2
+grep -q "CPUs of one server" <<<"$OUT" || fail "vCPUs over a server's CPUs: $OUT"
+expect 1 as alice vm submit "$GUEST/hostile_spin_r2el"
+grep -q "built for mips64r2 little-endian" <<<"$OUT" || fail "a kernel for other CPUs: $OUT"
 expect 0 as alice vm destroy "$SPINVM"
 expect 7 as alice vm show "$SPINVM"
 
-# --- the interim runner's sandbox: no reading the server's secrets, no signals out ---
+# --- the program runner's sandbox: no reading the server's secrets, no signals out ---
 if grep -q "Landlock is not available" "$WORK/coord.err"; then
   echo "no Landlock on this host: sandbox checks skipped"
 else

@@ -4,7 +4,10 @@
  * Assignment carries the program; a release waits for every server; the
  * release callback decides the end of the run; an arrival out of step is
  * refused; after the run-over release the final arrivals complete the run;
- * a page-counter request rides on the next release.
+ * a page-counter request rides on the next release; a VM host's idle
+ * hold keeps the release back until the hold callback lets it go, and
+ * arrivals during shutdown wait there (the servers leave on their
+ * heartbeats' Shutdown).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,7 +35,16 @@ struct seen {
     uint64_t stop_at; /* release() ends the run at this quantum */
     uint64_t last_released;
     uint64_t console_bytes;
+    bool hold;           /* the hold callback's answer */
+    unsigned hold_asked; /* times it was asked */
 };
+
+static bool on_hold(void *arg)
+{
+    struct seen *s = arg;
+    s->hold_asked++;
+    return s->hold;
+}
 
 static void on_arrive(void *arg, const Disco__Control__BarrierArrive *a)
 {
@@ -50,7 +62,7 @@ static bool on_release(void *arg, uint64_t quantum)
     return quantum >= s->stop_at;
 }
 
-static struct control_server *start(struct seen *seen)
+static struct control_server *start_with(struct seen *seen, bool hold)
 {
     snprintf(url, sizeof url, "ipc:///tmp/disco-test-barrier-%d", (int)getpid());
     struct control_server_options o = {.url = url,
@@ -60,10 +72,17 @@ static struct control_server *start(struct seen *seen)
                                        .bare_elf_len = sizeof program,
                                        .quantum_cycles = 500,
                                        .barrier = {on_arrive, on_release, seen}};
+    if (hold)
+        o.barrier.hold = on_hold;
     struct control_server *cs;
     char err[256];
     assert_int_equal(control_server_create(&o, &cs, err, sizeof err), 0);
     return cs;
+}
+
+static struct control_server *start(struct seen *seen)
+{
+    return start_with(seen, false);
 }
 
 static nng_socket client(void)
@@ -190,10 +209,58 @@ static void barrier_rounds_and_the_end_of_a_run(void **state)
     control_server_destroy(cs);
 }
 
+/* Registers two clients and returns their server indexes. */
+static void join_two(struct control_server *cs, nng_socket *s, unsigned *index)
+{
+    send_register(s[0]);
+    assert_null(answer(cs, s[0]));
+    send_register(s[1]);
+    for (unsigned i = 0; i < 2; i++) {
+        Disco__Control__CoordReply *r = answer(cs, s[i]);
+        assert_non_null(r);
+        index[i] = r->assignment->server_index;
+        disco__control__coord_reply__free_unpacked(r, NULL);
+    }
+}
+
+static void idle_hold_and_shutdown(void **state)
+{
+    (void)state;
+    struct seen seen = {.stop_at = 1000, .hold = true};
+    struct control_server *cs = start_with(&seen, true);
+    nng_socket s[2] = {client(), client()};
+    unsigned index[2];
+    join_two(cs, s, index);
+    for (unsigned i = 0; i < 2; i++)
+        send_arrive(s[i], index[i], 0, false);
+    /* Held: no release while the callback says so, and it is asked again. */
+    assert_null(answer(cs, s[0]));
+    assert_null(answer(cs, s[1]));
+    assert_true(seen.hold_asked >= 5);
+    assert_int_equal(seen.last_released, 0);
+    /* Let go: the next poll releases both. */
+    seen.hold = false;
+    for (unsigned i = 0; i < 2; i++) {
+        Disco__Control__CoordReply *r = answer(cs, s[i]);
+        assert_non_null(r);
+        assert_int_equal(r->body_case, DISCO__CONTROL__COORD_REPLY__BODY_RELEASE);
+        assert_int_equal(r->release->quantum, 0);
+        disco__control__coord_reply__free_unpacked(r, NULL);
+    }
+    /* Shutting down: an arrival waits (no error), then leaves on Shutdown. */
+    control_server_begin_shutdown(cs, "test over");
+    send_arrive(s[0], index[0], 1, false);
+    assert_null(answer(cs, s[0]));
+    nng_close(s[0]);
+    nng_close(s[1]);
+    control_server_destroy(cs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(barrier_rounds_and_the_end_of_a_run),
+        cmocka_unit_test(idle_hold_and_shutdown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

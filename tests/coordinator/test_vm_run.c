@@ -3,7 +3,9 @@
  * the least-loaded node with spill to the server's next nodes, commands per
  * server in the releases (create, stop), console lines, ends and refusals
  * from arrivals, VMs that start after another ended, the batch rule, the
- * exit status and JSON, and the kernels' model check.
+ * exit status and JSON, the kernels' model check, and service mode (the
+ * API's VM host): console input commands, events instead of printing, ended
+ * VMs forgotten.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -262,6 +264,133 @@ static void put32(uint8_t *p, uint32_t v, bool be)
         p[be ? 3 - i : i] = (uint8_t)(v >> (8 * i));
 }
 
+/* What the service-mode events reported. */
+struct seen {
+    char console[256];
+    size_t console_len;
+    unsigned stats, ended;
+    uint32_t ended_id;
+    struct vm_run_end end;
+    uint64_t instructions;
+};
+
+static void ev_console(void *arg, uint32_t id, const uint8_t *data, size_t len)
+{
+    struct seen *s = arg;
+    (void)id;
+    memcpy(s->console + s->console_len, data, len);
+    s->console_len += len;
+}
+
+static void ev_stats(void *arg, uint32_t id, const struct vm_run_stats *stats)
+{
+    struct seen *s = arg;
+    (void)id;
+    s->stats++;
+    s->instructions = stats->instructions;
+}
+
+static void ev_ended(void *arg, uint32_t id, const struct vm_run_end *end)
+{
+    struct seen *s = arg;
+    s->ended++;
+    s->ended_id = id;
+    s->end = *end;
+    s->end.stats = NULL;
+}
+
+static void test_service_mode(void **state)
+{
+    (void)state;
+    struct seen seen = {0};
+    struct vm_run_options o = {
+        .total_nodes = 2,
+        .cpus_per_node = 1,
+        .memory_per_node_bytes = 64u << 20,
+        .quantum_cycles = 10000,
+        .batch = false,
+        .events = {.console = ev_console, .stats = ev_stats, .ended = ev_ended, .arg = &seen}};
+    struct vm_run *run = vm_run_create(&o);
+    uint32_t first[2] = {0, 1}, count[2] = {1, 1};
+    vm_run_set_layout(run, 2, first, count);
+    assert_false(vm_run_busy(run));
+    struct vm_run_spec spec = {.elf = fake_elf,
+                               .elf_len = sizeof fake_elf,
+                               .memory_bytes = 16u << 20,
+                               .vcpus = 1,
+                               .first_node = 1};
+    uint32_t id;
+    char err[200];
+    assert_int_equal(vm_run_submit(run, &spec, &id, err, sizeof err), 0);
+    assert_true(vm_run_busy(run));
+    /* Input typed before the create went out follows it in the same release. */
+    assert_int_equal(vm_run_input(run, id, (const uint8_t *)"hi\n", 3), 0);
+    assert_false(vm_run_release(run, 0)); /* a service never ends its run */
+    Disco__Control__BarrierRelease rel = DISCO__CONTROL__BARRIER_RELEASE__INIT;
+    vm_run_fill_release(run, 0, &rel);
+    assert_int_equal(rel.n_commands, 0); /* node 1 is server 1's */
+    vm_run_fill_release(run, 1, &rel);
+    assert_int_equal(rel.n_commands, 2);
+    assert_int_equal(rel.commands[0]->body_case, DISCO__CONTROL__VM_COMMAND__BODY_CREATE);
+    assert_int_equal(rel.commands[1]->body_case, DISCO__CONTROL__VM_COMMAND__BODY_INPUT);
+    assert_int_equal(rel.commands[1]->input->vm_id, id);
+    assert_memory_equal(rel.commands[1]->input->data.data, "hi\n", 3);
+    /* Too much input waiting is refused, not queued without bound. */
+    static uint8_t big[70000];
+    assert_int_equal(vm_run_input(run, id, big, sizeof big), DISCO_EBUSY);
+    assert_int_equal(vm_run_input(run, id, (const uint8_t *)"x", 1), 0);
+    vm_run_request_stats(run);
+    assert_false(vm_run_release(run, 1));
+    rel = (Disco__Control__BarrierRelease)DISCO__CONTROL__BARRIER_RELEASE__INIT;
+    vm_run_fill_release(run, 1, &rel);
+    assert_int_equal(rel.n_commands, 1);
+    assert_int_equal(rel.commands[0]->body_case, DISCO__CONTROL__VM_COMMAND__BODY_INPUT);
+    assert_true(rel.has_want_vm_stats && rel.want_vm_stats);
+    /* Console bytes and statistics go to the events, not to a FILE. */
+    Disco__Control__VmStats st = DISCO__CONTROL__VM_STATS__INIT;
+    st.instructions = 1234;
+    Disco__Control__VmReport rep = DISCO__CONTROL__VM_REPORT__INIT;
+    rep.vm_id = id;
+    rep.has_console = true;
+    rep.console.data = (uint8_t *)"echo: hi\n";
+    rep.console.len = 9;
+    rep.stats = &st;
+    Disco__Control__VmReport *reps[1] = {&rep};
+    Disco__Control__BarrierArrive a = DISCO__CONTROL__BARRIER_ARRIVE__INIT;
+    a.server_index = 1;
+    a.n_vms = 1;
+    a.vms = reps;
+    vm_run_arrive(run, &a);
+    assert_int_equal(seen.console_len, 9);
+    assert_memory_equal(seen.console, "echo: hi\n", 9);
+    assert_int_equal(seen.stats, 1);
+    assert_int_equal(seen.instructions, 1234);
+    /* Its end: one event with status and the last statistics, then it is forgotten. */
+    Disco__Control__VmReport end = DISCO__CONTROL__VM_REPORT__INIT;
+    end.vm_id = id;
+    end.has_ended = end.ended = true;
+    end.has_exited = end.exited = true;
+    end.has_exit_status = true;
+    end.exit_status = 7;
+    reps[0] = &end;
+    vm_run_arrive(run, &a);
+    assert_int_equal(seen.ended, 1);
+    assert_int_equal(seen.ended_id, id);
+    assert_true(seen.end.exited);
+    assert_int_equal(seen.end.exit_status, 7);
+    assert_false(vm_run_busy(run));
+    assert_false(vm_run_release(run, 2));
+    assert_int_equal(vm_run_input(run, id, (const uint8_t *)"x", 1), DISCO_ENOENT);
+    assert_int_equal(vm_run_stop(run, id), DISCO_ENOENT);
+    vm_run_arrive(run, &a); /* a late report of a forgotten VM is ignored */
+    assert_int_equal(seen.ended, 1);
+    /* Ids are not reused. */
+    uint32_t id2;
+    assert_int_equal(vm_run_submit(run, &spec, &id2, err, sizeof err), 0);
+    assert_int_not_equal(id2, id);
+    vm_run_destroy(run);
+}
+
 static void test_kernel_model(void **state)
 {
     (void)state;
@@ -296,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_reports_and_batch_end),
         cmocka_unit_test(test_all_exit_zero_is_success),
         cmocka_unit_test(test_kernel_model),
+        cmocka_unit_test(test_service_mode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
