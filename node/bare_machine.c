@@ -680,8 +680,15 @@ int bare_machine_run(struct bare_machine *m, char *err, size_t errlen)
                 }
                 bool ok = reply->body_case == DISCO__CONTROL__COORD_REPLY__BODY_RELEASE;
                 bool run_over = ok && reply->release->run_over;
-                if (ok && m->vh && !final_sent)
+                if (ok && m->vh && !final_sent) {
+                    /* Pages of VMs that just ended go back before new VMs take pages:
+                     * let their last in-process transactions finish first (bounded). */
+                    for (int k = 0; k < 10000 && vm_host_reclaim(m); k++) {
+                        receive_all(m);
+                        deliver(m);
+                    }
                     vm_host_apply(m, reply->release);
+                }
                 if (ok && reply->release->has_want_pages && reply->release->want_pages) {
                     want_pages = true;
                     reset_pages = reply->release->has_reset_pages && reply->release->reset_pages;

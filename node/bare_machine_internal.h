@@ -89,7 +89,8 @@ void vm_host_report(struct bare_machine *m, bool final, struct vm_host_report *o
 /* After the arrival was sent: frees the reports, destroys the VMs whose end they carried. */
 void vm_host_report_done(struct bare_machine *m, struct vm_host_report *report);
 /* At a quantum boundary: gives destroyed VMs' machine pages back once no
- * transaction is in flight on this server (purging them from our caches). */
-void vm_host_reclaim(struct bare_machine *m);
+ * transaction is in flight on this server (purging them from our caches).
+ * Returns true while some wait (a transaction was in flight). */
+bool vm_host_reclaim(struct bare_machine *m);
 
 #endif

@@ -453,21 +453,22 @@ static void purge_page(void *opaque, uint64_t machine)
             log_warn("directory page 0x%llx is busy while reclaimed", (unsigned long long)a);
 }
 
-void vm_host_reclaim(struct bare_machine *m)
+bool vm_host_reclaim(struct bare_machine *m)
 {
     struct vm_host *vh = m->vh;
     if (!vh->reclaim_pending)
-        return;
+        return false;
     /* Safe only when no line is in transition anywhere on this server. */
     for (uint32_t i = 0; i < m->ncpu; i++)
         if (agent_outstanding(m->cpu[i].agent) > 0)
-            return;
+            return true;
     for (uint32_t i = 0; i < m->node_count; i++)
         if (dir_busy_lines(m->dir[i]) > 0)
-            return;
+            return true;
     size_t pages = monitor_reclaim(vh->mon, purge_page, m);
     vh->pages_reclaimed += pages;
     vh->reclaim_pending = false;
     log_info("reclaimed %zu machine page(s) of destroyed VMs (%llu so far)", pages,
              (unsigned long long)vh->pages_reclaimed);
+    return false;
 }
