@@ -73,6 +73,8 @@ bash "$(dirname "$0")/api/run.sh" "$BUILD" || status=1
 bash "$(dirname "$0")/smp/run.sh" "$BUILD" || status=1
 # One remote miss against a raw NNG round trip (bench/coherence/run.sh).
 bash "$(dirname "$0")/coherence/run.sh" "$BUILD" || status=1
+# The largest machines this host holds (bench/scale/run.sh): up to 256 simulated CPUs over 16-32 servers.
+bash "$(dirname "$0")/scale/run.sh" "$BUILD" || status=1
 # Virtualization overhead of the Disco monitor (bench/monitor/run.sh): bare vs VM, with and without the L2TLB.
 bash "$(dirname "$0")/monitor/run.sh" "$BUILD" || status=1
 exit $status

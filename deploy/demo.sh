@@ -2,8 +2,9 @@
 # deploy/demo.sh BUILD_DIR - the main job on the embedded default, run by
 # `make demo`. It grows with the project; today it:
 #   1. assembles a simulated FLASH machine from local node servers on
-#      loopback (a coordinator and 4 flash-node processes, 8 nodes) and
-#      shuts it down cleanly;
+#      loopback with deploy/disco-local (a coordinator and 4 flash-node
+#      processes, 8 nodes; the nodes' CA and certificate made on first use
+#      under ~/.local/state/disco) and shuts it down cleanly;
 #   2. runs the demo workload on one simulated MIPS64 CPU with flash-run, in
 #      both byte orders, prints what the simulator computed and its counters,
 #      and checks the output against QEMU on the same binary;
@@ -11,15 +12,17 @@
 #      TLB refills, exceptions, the Count/Compare timer) through flash-run;
 #   4. runs a bare-metal SMP program on the whole distributed machine
 #      (4 node servers x 2 nodes, coherent shared memory over the
-#      interconnect): disco-coord --bare prints its console and statistics.
+#      interconnect, mutual TLS): disco-local --bare prints its console and
+#      statistics.
 set -euo pipefail
 B=${1:-build}
 BIN=$B/bin
 GUEST=$B/guest
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-say "1. A simulated FLASH machine: coordinator + 4 node servers on loopback"
-"$BIN/disco-coord" --local 4 --nodes-per-server 2 --memory-per-node 64 --hold 1
+LOCAL=$(dirname "$0")/disco-local
+say "1. A simulated FLASH machine: coordinator + 4 node servers on loopback (deploy/disco-local)"
+"$LOCAL" --build "$B" --servers 4 --nodes-per-server 2 --memory-per-node 64 --hold 1
 
 say "2. The demo workload on one simulated MIPS64 CPU (flash-run), checked against QEMU"
 status=0
@@ -50,9 +53,9 @@ for prog in k_tlb_refill_r10000 k_timer_r10000 k_modes_r10000; do
   grep '^FAIL' <<<"$out" | sed 's/^/   /' || true
 done
 
-say "4. A bare-metal SMP program on the distributed machine (4 servers x 2 nodes, disco-coord --bare)"
+say "4. A bare-metal SMP program on the distributed machine (4 servers x 2 nodes over tls, disco-local --bare)"
 smp=$GUEST/smp_matmul_r10000
 [ -f "$smp" ] || smp=$GUEST/bare_smoke_be
-"$BIN/disco-coord" --local 4 --nodes-per-server 2 --bare "$smp" --timeout 120 | sed 's/^/   /' ||
+"$LOCAL" --build "$B" --servers 4 --nodes-per-server 2 --bare "$smp" -- --timeout 120 | sed 's/^/   /' ||
   status=1
 exit $status

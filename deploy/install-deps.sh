@@ -20,6 +20,11 @@ PACKAGES=(
   clang libclang-rt-14-dev
   # tools the tests and demo scripts use
   openssl curl iproute2 procps
+  # the Linux guest (guest/linux/build.sh, tests/linux): image and initramfs
+  # writer, stdbuf for line-buffered console timing
+  python3 coreutils
+  # deployment tests: a one-host Slurm cluster (tests/deploy/slurm.sh)
+  slurm-wlm munge
 )
 
 quiet=0
