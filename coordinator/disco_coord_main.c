@@ -446,9 +446,8 @@ static void parse_options(int argc, char **argv, struct options *o)
         fprintf(stderr, "disco-coord: --bare and --vm do not go together\n");
         exit(2);
     }
-    if (o->vm_count && (o->serve || !o->local || o->quantum_cycles == 0 || o->timeout_s == 0)) {
-        fprintf(stderr, "disco-coord: --vm needs --local, a quantum and a timeout >= 1, "
-                        "and no --serve\n");
+    if (o->vm_count && (o->serve || o->quantum_cycles == 0 || o->timeout_s == 0)) {
+        fprintf(stderr, "disco-coord: --vm needs a quantum and a timeout >= 1, and no --serve\n");
         exit(2);
     }
     for (unsigned i = 0; i < o->vm_count; i++) {
@@ -470,9 +469,8 @@ static void parse_options(int argc, char **argv, struct options *o)
         fprintf(stderr, "disco-coord: --stats-json goes with --vm\n");
         exit(2);
     }
-    if (o->bare && (o->serve || !o->local || o->quantum_cycles == 0 || o->timeout_s == 0)) {
-        fprintf(stderr, "disco-coord: --bare needs --local, a quantum and a timeout >= 1, "
-                        "and no --serve\n");
+    if (o->bare && (o->serve || o->quantum_cycles == 0 || o->timeout_s == 0)) {
+        fprintf(stderr, "disco-coord: --bare needs a quantum and a timeout >= 1, and no --serve\n");
         exit(2);
     }
     if (o->nodes_per_server == 0 || o->cpus_per_node == 0 || o->memory_per_node_mib == 0) {
@@ -959,7 +957,7 @@ int main(int argc, char **argv)
             goto out;
         }
         vm_host.quantum_cycles = o.quantum_cycles;
-        struct vm_run_options vo = {.total_nodes = o.local * o.nodes_per_server,
+        struct vm_run_options vo = {.total_nodes = o.servers * o.nodes_per_server,
                                     .cpus_per_node = o.cpus_per_node,
                                     .memory_per_node_bytes = (uint64_t)o.memory_per_node_mib << 20,
                                     .quantum_cycles = o.quantum_cycles,
@@ -998,7 +996,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "disco-coord: %s\n", err);
             goto out;
         }
-        struct bare_run_options bo = {.total_nodes = o.local * o.nodes_per_server,
+        struct bare_run_options bo = {.total_nodes = o.servers * o.nodes_per_server,
                                       .cpus_per_node = o.cpus_per_node,
                                       .quantum_cycles = o.quantum_cycles,
                                       .max_cycles = o.max_cycles,
@@ -1036,6 +1034,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "disco-coord: %s\n", err);
         goto out;
     }
+    if ((o.bare || o.vm_count) && !layout_matches(cs, &o)) {
+        /* Remote servers bring their own node counts: the run was laid out for ours. */
+        fprintf(stderr,
+                "disco-coord: the servers that joined do not host %u node(s) each "
+                "(--nodes-per-server)\n",
+                o.nodes_per_server);
+        goto out;
+    }
     if (o.bare) {
         /* 4b. The bare-metal run: console as it comes, then the statistics. */
         rv = run_bare(cs, &lc, &o, NULL, err, sizeof err);
@@ -1048,10 +1054,6 @@ int main(int argc, char **argv)
     }
     if (o.vm_count) {
         /* 4c. The VMs, created by the first release, until every one has ended. */
-        if (!layout_matches(cs, &o)) {
-            fprintf(stderr, "disco-coord: the servers' layout is not the one VMs were placed on\n");
-            goto out;
-        }
         if ((rv = run_bare(cs, &lc, &o, vms, err, sizeof err)) != 0) {
             fprintf(stderr, "disco-coord: %s\n", err);
             goto out;
