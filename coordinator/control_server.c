@@ -106,6 +106,11 @@ void control_server_destroy(struct control_server *cs)
 {
     if (cs == NULL)
         return;
+    /* NNG sends replies from its own threads and closing drops what is still
+     * queued: after a shutdown, give the last Shutdown replies time to leave
+     * (over tcp/tls a server would otherwise wait for one that never comes). */
+    if (cs->phase == PHASE_DONE && cs->members.joined > 0)
+        nng_msleep(300);
     nng_close(cs->sock);
     for (unsigned i = 0; i <= cs->members.expected; i++)
         if (cs->deferred[i])
