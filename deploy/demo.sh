@@ -13,7 +13,13 @@
 #   4. runs a bare-metal SMP program on the whole distributed machine
 #      (4 node servers x 2 nodes, coherent shared memory over the
 #      interconnect, mutual TLS): disco-local --bare prints its console and
-#      statistics.
+#      statistics;
+#   5. runs four Disco VMs, one per FLASH node over 2 node servers: the test
+#      kernel (guest/tkernel: six preemptive user processes with their own
+#      page tables and ASIDs) in supervisor mode under the monitor, with each
+#      VM's statistics (kernel/user/monitor cycles, monitor cycles by cause,
+#      TLB misses, second-level TLB hit ratio);
+#   6. the virtualization overhead of one VM against the same kernel bare.
 set -euo pipefail
 B=${1:-build}
 BIN=$B/bin
@@ -58,4 +64,18 @@ smp=$GUEST/smp_matmul_r10000
 [ -f "$smp" ] || smp=$GUEST/bare_smoke_be
 "$LOCAL" --build "$B" --servers 4 --nodes-per-server 2 --bare "$smp" -- --timeout 120 | sed 's/^/   /' ||
   status=1
+
+say "5. Four Disco VMs (the test kernel) on 4 FLASH nodes over 2 node servers (disco-local --vm)"
+tk=$GUEST/tkernel_r10000
+"$LOCAL" --build "$B" --servers 2 --nodes-per-server 2 \
+  --vm "$tk,name=vm0" --vm "$tk,name=vm1" --vm "$tk,name=vm2" --vm "$tk,name=vm3" -- --timeout 300 |
+  grep -v ': \(pid\|primes\|sorted\|2000\|4 products\|3000\|tkernel: info\)' | sed 's/^/   /' || status=1
+
+say "6. Virtualization overhead: the same kernel bare and as a VM (flash-run, one CPU)"
+bare=$("$BIN/flash-run" --system --stats "$tk" 2>&1 >/dev/null | grep -o 'cycles=[0-9]*' | cut -d= -f2)
+vmst=$("$BIN/flash-run" --vm --stats "$tk" 2>&1 >/dev/null)
+vm=$(grep -o 'end_cycle=[0-9]*' <<<"$vmst" | cut -d= -f2)
+printf '   bare %s cycles, VM %s cycles: %+.1f%% (monitor cycles by action below)\n' "$bare" "$vm" \
+  "$(awk -v a="$vm" -v b="$bare" 'BEGIN { print (a / b - 1) * 100 }')"
+grep -o 'monitor_cycles_by_action.*' <<<"$vmst" | tr ' ' '\n' | tail -n +2 | sed 's/^/     /'
 exit $status
