@@ -21,6 +21,7 @@
 #include "log.h"
 #include "monitor_internal.h"
 #include "sysrun.h"
+#include "vm_boot.h"
 #include "xalloc.h"
 
 #define CONSOLE_MAX_PENDING (1u << 20)  /* console bytes kept for the host before dropping */
@@ -469,7 +470,21 @@ size_t monitor_vm_console_input(struct vm *vm, const uint8_t *buf, size_t len)
     size_t n = 0;
     for (; n < len && vm->in_len < CONSOLE_INPUT_MAX; n++, vm->in_len++)
         vm->in[(vm->in_head + vm->in_len) % CONSOLE_INPUT_MAX] = buf[n];
+    if (n > 0)
+        vm_boot_console_input(vm); /* issue 7: a Linux VM's UART may interrupt */
     return n;
+}
+
+/* issue 7: the console input queue as a VM's own UART reads it. */
+int monitor_vm_console_getc(struct vm *vm)
+{
+    uint64_t v = console_getc(vm);
+    return v ? (int)(v & 0xff) : -1;
+}
+
+size_t monitor_vm_console_pending(const struct vm *vm)
+{
+    return vm->in_len;
 }
 
 static const struct bus_device_ops io_ops = {.read = io_read, .write = io_write};
@@ -657,6 +672,16 @@ int monitor_vm_create(struct monitor *m, const struct vm_spec *spec, struct vm *
         pcpu_assign(vc->pcpu, vc);
     }
     vm->status.state = VM_RUNNING;
+    if (spec->linux_boot) { /* issue 7: devices, device tree, initramfs, UHI registers */
+        char lerr[160];
+        if (vm_boot_linux(vm, spec, lerr, sizeof lerr) != 0) {
+            snprintf(err, errlen, "VM %u: %s", spec->id, lerr);
+            vm->next = m->vms; /* destroy unlinks it */
+            m->vms = vm;
+            monitor_vm_destroy(vm);
+            return DISCO_EINVAL;
+        }
+    }
     vm->next = m->vms;
     m->vms = vm;
     log_info("monitor: VM %u%s%s: %u vCPU(s), %llu MB, entry 0x%llx", vm->id,
@@ -723,6 +748,7 @@ void monitor_vm_destroy(struct vm *vm)
     free(vm->elf);
     free(vm->con);
     free(vm->in);
+    vm_boot_free(vm); /* issue 7 */
     free(vm);
 }
 
@@ -816,6 +842,11 @@ static uint64_t next_wake(const struct monitor_pcpu *p)
         /* Only a timer the guest listens to (IM7) can wake it. */
         bool listens = (vc->v.state->cp0.status >> (ST_IM_SHIFT + 7)) & 1;
         uint64_t t = listens || !vc->idle ? vcpu_timer_cycle(&vc->v) : UINT64_MAX;
+        /* issue 7: a Compare already passed (an idle tickless Linux) matches again only
+         * when the 32-bit Count wraps, every 2^32 ticks of 2 cycles; a past cycle here
+         * kept the host stepping one quantum at a time through the whole idle period. */
+        if (vc->idle && t != UINT64_MAX && t <= p->cpu->cycles)
+            t += ((p->cpu->cycles - t) / (1ull << 33) + 1) * (1ull << 33);
         if (t < wake)
             wake = t;
         if (vc->vm->max_cycles && vc->vm->start_cycle + vc->vm->max_cycles < wake)
@@ -877,6 +908,14 @@ enum monitor_run monitor_pcpu_run(struct monitor_pcpu *p, uint64_t until, uint64
         return MONITOR_RAN;
     struct mvcpu *vc = pick(p);
     if (vc == NULL) {
+        /* issue 7: a VM whose vCPUs all sleep past its time limit (a guest hung in an
+         * idle loop) ends now, not at its next timer (up to a Count wrap later). */
+        for (size_t i = 0; i < p->nrun; i++) {
+            struct vm *svm = p->run[i]->vm;
+            if (svm->status.state == VM_RUNNING && svm->max_cycles &&
+                cpu->cycles >= svm->start_cycle + svm->max_cycles)
+                monitor_vm_end(svm, false, 0, "time limit");
+        }
         /* Idle to the first timer of a sleeping vCPU, or the caller's horizon. */
         uint64_t wake = min_u64(next_wake(p), until);
         if (wake <= cpu->cycles)
@@ -911,13 +950,17 @@ enum monitor_run monitor_pcpu_run(struct monitor_pcpu *p, uint64_t until, uint64
         budget = 1;
 
     /* Without the cache model (one process, plain bus) nothing tells this CPU that another
-     * one wrote its LL line; CPUs take turns, so an SC whose LL ran in an earlier turn fails,
-     * which keeps LL/SC atomic (an SC may always fail spuriously on MIPS). */
-    if (!cpu->coherent)
+     * one wrote its LL line. CPUs take turns, so an SC whose LL ran before another CPU's turn
+     * fails, which keeps LL/SC atomic (an SC may always fail spuriously on MIPS). Only
+     * another CPU's turn: a trap inside an LL/SC sequence (Linux's TLB handlers run
+     * LLD; TLBP; SCD) must not fail the SC every time, or the guest livelocks. A vCPU
+     * switch on this CPU clears the bit in load_vcpu(). */
+    if (!cpu->coherent && p->m->turns != p->turn_seen)
         cpu->cp0.llbit = false;
     bool kernel = cp0_mode(cpu) != MODE_USER;
     uint64_t c0 = cpu->cycles, i0 = cpu->instructions, m0 = vm->stats.monitor_cycles;
     enum cpu_stop stop = cpu_run(cpu, budget);
+    p->turn_seen = ++p->m->turns;
     /* Monitor work done inside the run (first-touch page fills) is not guest time. */
     uint64_t dc = cpu->cycles - c0 - (vm->stats.monitor_cycles - m0);
     uint64_t di = cpu->instructions - i0;

@@ -71,6 +71,14 @@ struct vm_spec {
     uint64_t max_cycles; /* 0: no limit; else the VM ends ("time limit") after this many
                             simulated cycles of machine time from its start */
     bool no_l2tlb;       /* run without the second-level TLB (benchmarks) */
+    /* Linux guest (issue 7, monitor/vm_boot.c; additive): a device tree, a
+     * 16550 console, a reboot register, the initramfs in RAM and the UHI
+     * boot convention on vCPU 0. */
+    bool linux_boot;
+    const uint8_t *initrd; /* the initramfs (copied into guest RAM), may be NULL */
+    size_t initrd_len;
+    const char *cmdline;    /* /chosen/bootargs; NULL: VM_LINUX_DEFAULT_CMDLINE */
+    const char *disk_image; /* virtio-mmio disk (a private copy-on-write view), or NULL */
 };
 
 /* The monitor's share of one VM's time and events (paper, section 5). */
@@ -129,6 +137,10 @@ size_t monitor_vm_console_take(struct vm *vm, uint8_t *buf, size_t cap);
  * queue holds at most 64 KB not yet read by the guest.
  */
 size_t monitor_vm_console_input(struct vm *vm, const uint8_t *buf, size_t len);
+/* For a VM's own console device (vm_boot.c's UART; additive, issue 7): the
+ * next byte of the console input queue, or -1 if empty; bytes waiting. */
+int monitor_vm_console_getc(struct vm *vm);
+size_t monitor_vm_console_pending(const struct vm *vm);
 
 /*
  * A VM's own device (a UART, virtio-mmio, ...): guest physical accesses to

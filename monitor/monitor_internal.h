@@ -78,7 +78,8 @@ struct vm {
     unsigned ndevpages;
     uint8_t *in; /* console input not yet read by the guest: a ring */
     size_t in_head, in_len;
-    unsigned alloc_node; /* node for the page being allocated (pmap callback) */
+    unsigned alloc_node;         /* node for the page being allocated (pmap callback) */
+    struct vm_linux *linux_boot; /* Linux guest devices (vm_boot.c), or NULL */
 };
 
 struct monitor_pcpu {
@@ -91,13 +92,15 @@ struct monitor_pcpu {
     size_t nrun, caprun, rr;
     struct mvcpu *cur; /* loaded on the CPU, or NULL */
     uint64_t slice_end;
-    unsigned tlb_next; /* hardware TLB replacement */
+    unsigned tlb_next;  /* hardware TLB replacement */
+    uint64_t turn_seen; /* the monitor's turn count after this CPU's last run */
 };
 
 struct monitor {
     struct monitor_host host;
     struct monitor_pcpu *pcpus;
     struct vm *vms;
+    uint64_t turns; /* guest runs on any CPU (bus-mode LL/SC, monitor_pcpu_run) */
     /* Machine pages per local node: never-used ones from a bump pointer, then freed ones. */
     uint64_t *bump;                /* [node_count]: next unused page of the bank */
     uint64_t **free_pages;         /* [node_count] stacks */

@@ -9,7 +9,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "bus.h"
@@ -23,6 +25,7 @@
 #define VMRUN_SLICE       4000u  /* instructions per monitor_pcpu_run call */
 #define VMRUN_MAX_PCPUS   16u
 #define VMRUN_DEFAULT_MEM (32ull << 20)
+#define VMRUN_LINUX_MEM   (128ull << 20) /* issue 7: a Linux VM's default */
 #define IO_HOLE_BASE      0x1fc00000ull
 #define IO_HOLE_LIMIT     0x20000000ull
 
@@ -42,6 +45,9 @@ struct vmrun {
         size_t len, cap;
     } * line; /* per VM: the console line being assembled */
     bool *done;
+    uint8_t *initrd; /* issue 7: the Linux VMs' initramfs */
+    size_t initrd_len;
+    bool stdin_open; /* console input from stdin (Linux VMs) */
 };
 
 static uint8_t *machine_page(void *opaque, uint64_t machine)
@@ -168,7 +174,14 @@ static int setup(struct vmrun *r, const char *const *kernels, size_t n, uint8_t 
     }
     enum cpu_model model =
         elf_arch_is_mips4_or_older(&info) ? CPU_MODEL_R10000 : CPU_MODEL_MIPS64R2;
-    uint64_t mem = o->memory_bytes ? o->memory_bytes : VMRUN_DEFAULT_MEM;
+    uint64_t mem = o->memory_bytes ? o->memory_bytes
+                   : o->linux_boot ? VMRUN_LINUX_MEM
+                                   : VMRUN_DEFAULT_MEM;
+    if (o->initrd && !(r->initrd = read_file(o->initrd, &r->initrd_len))) {
+        fprintf(stderr, "flash-run: %s: cannot read the initramfs\n", o->initrd);
+        return 127;
+    }
+    r->stdin_open = o->linux_boot;
     uint32_t vcpus = o->vcpus ? o->vcpus : 1;
     /* One bank holds every VM's memory, plus the I/O hole it must skip. */
     r->bank_bytes = (uint64_t)n * mem + (16ull << 20);
@@ -229,7 +242,12 @@ static int setup(struct vmrun *r, const char *const *kernels, size_t n, uint8_t 
                                .vcpus = vcpus,
                                .pcpu = place,
                                .max_cycles = o->max_cycles,
-                               .no_l2tlb = o->no_l2tlb};
+                               .no_l2tlb = o->no_l2tlb,
+                               .linux_boot = o->linux_boot,
+                               .initrd = r->initrd,
+                               .initrd_len = r->initrd_len,
+                               .cmdline = o->append,
+                               .disk_image = o->disk};
         int rv = monitor_vm_create(r->mon, &spec, &r->vm[i], err, sizeof err);
         if (rv != 0) {
             fprintf(stderr, "flash-run: %s: %s\n", kernels[i], err);
@@ -241,8 +259,36 @@ static int setup(struct vmrun *r, const char *const *kernels, size_t n, uint8_t 
     return 0;
 }
 
+/*
+ * Console input of Linux VMs (issue 7): whatever stdin has ready goes to
+ * every VM's console queue. Looked at every few milliseconds of host time
+ * only, since poll() costs as much as thousands of guest instructions.
+ */
+static void feed_stdin(struct vmrun *r, int64_t *next_ns)
+{
+    static unsigned calls;
+    if (!r->stdin_open || ++calls % 256 != 0) /* the clock itself costs: look rarely */
+        return;
+    int64_t now = now_ns();
+    if (now < *next_ns)
+        return;
+    *next_ns = now + 5000000;
+    struct pollfd pfd = {.fd = 0, .events = POLLIN};
+    if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP)))
+        return;
+    uint8_t buf[512];
+    ssize_t n = read(0, buf, sizeof buf);
+    if (n <= 0) {
+        r->stdin_open = false; /* end of input: the guest sees no more */
+        return;
+    }
+    for (size_t i = 0; i < r->nvm; i++)
+        monitor_vm_console_input(r->vm[i], buf, (size_t)n);
+}
+
 static int run(struct vmrun *r)
 {
+    int64_t next_input_ns = 0;
     int64_t t0 = now_ns();
     uint64_t horizon = VMRUN_QUANTUM;
     size_t ended = 0;
@@ -264,6 +310,7 @@ static int run(struct vmrun *r)
                 continue;
             }
         }
+        feed_stdin(r, &next_input_ns);
         for (size_t i = 0; i < r->nvm; i++) {
             drain_console(r, i, false);
             struct vm_status st;
@@ -320,6 +367,7 @@ int vmrun_kernels(const char *const *kernels, size_t n, const struct vmrun_optio
         free(images[i]);
     free(images);
     free(lens);
+    free(r.initrd);
     free(r.cpu);
     free(r.bus);
     free(r.pcpu);

@@ -22,6 +22,13 @@ struct vmrun_options {
     bool stats;      /* per-VM statistics on stats_out */
     FILE *out;       /* console output (stdout) */
     FILE *stats_out; /* stderr */
+    /* Linux guests (issue 7, docs/linux.md; additive): boot each kernel as
+     * Linux (device tree, 16550 console, UHI entry); memory defaults to 128 MiB
+     * and the console takes input from stdin. */
+    bool linux_boot;
+    const char *initrd; /* initramfs file, or NULL */
+    const char *append; /* kernel command line, or NULL for the default */
+    const char *disk;   /* virtio block device image (copy-on-write), or NULL */
 };
 
 /*

@@ -17,27 +17,32 @@
 #include "disco_err.h"
 #include "linux_user.h"
 #include "sysrun.h"
+#include "vm_boot.h"
 #include "vmrun.h"
 
 extern char **environ;
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: flash-run [options] PROGRAM [ARGS...]\n"
-                 "  --cpu r10000|mips64r2  CPU model (default: from the ELF header: MIPS IV and\n"
-                 "                         older code runs on r10000, anything newer on mips64r2)\n"
-                 "  --stats                print instruction/cycle counts and speed on stderr\n"
-                 "  --max-insns N          stop after N instructions (exit status 124)\n"
-                 "  --system               run a bare-metal program in kernel mode (sysrun)\n"
-                 "  --trace-syscalls       log every system call on stderr\n"
-                 "  --vm                   run each KERNEL... as a Disco VM on one simulated node\n"
-                 "                         (docs/monitor.md); with --stats, per-VM statistics\n"
-                 "    --vcpus N            vCPUs per VM (default 1)\n"
-                 "    --pcpus N            physical CPUs (default: one per vCPU, at most 16)\n"
-                 "    --vm-mem MB          memory per VM in MiB (default 32)\n"
-                 "    --max-cycles N       end a VM after N simulated cycles (\"time limit\")\n"
-                 "    --no-l2tlb           run without the second-level software TLB\n"
-                 "  --help\n");
+    fprintf(out,
+            "usage: flash-run [options] PROGRAM [ARGS...]\n"
+            "  --cpu r10000|mips64r2  CPU model (default: from the ELF header: MIPS IV and\n"
+            "                         older code runs on r10000, anything newer on mips64r2)\n"
+            "  --stats                print instruction/cycle counts and speed on stderr\n"
+            "  --max-insns N          stop after N instructions (exit status 124)\n"
+            "  --system               run a bare-metal program in kernel mode (sysrun)\n"
+            "  --trace-syscalls       log every system call on stderr\n"
+            "  --vm                   run each KERNEL... as a Disco VM on one simulated node\n"
+            "                         (docs/monitor.md); with --stats, per-VM statistics\n"
+            "    --vcpus N            vCPUs per VM (default 1)\n"
+            "    --pcpus N            physical CPUs (default: one per vCPU, at most 16)\n"
+            "    --vm-mem MB          memory per VM in MiB (default 32)\n"
+            "    --max-cycles N       end a VM after N simulated cycles (\"time limit\")\n"
+            "    --no-l2tlb           run without the second-level software TLB\n"
+            "    --initrd FILE        boot KERNEL as Linux (docs/linux.md) with this initramfs\n"
+            "    --append \"CMDLINE\"   boot KERNEL as Linux with this kernel command line\n"
+            "    --disk FILE          Linux: a virtio-mmio disk (guest writes stay in memory)\n"
+            "  --help\n");
 }
 
 struct run_args {
@@ -88,6 +93,9 @@ static int parse_args(int argc, char **argv, struct run_args *args)
         OPT_VM_MEM,
         OPT_MAX_CYCLES,
         OPT_NO_L2TLB,
+        OPT_INITRD,
+        OPT_APPEND,
+        OPT_DISK,
     };
     static const struct option longopts[] = {
         {"cpu", required_argument, NULL, OPT_CPU},
@@ -102,6 +110,9 @@ static int parse_args(int argc, char **argv, struct run_args *args)
         {"vm-mem", required_argument, NULL, OPT_VM_MEM},
         {"max-cycles", required_argument, NULL, OPT_MAX_CYCLES},
         {"no-l2tlb", no_argument, NULL, OPT_NO_L2TLB},
+        {"initrd", required_argument, NULL, OPT_INITRD},
+        {"append", required_argument, NULL, OPT_APPEND},
+        {"disk", required_argument, NULL, OPT_DISK},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -128,6 +139,18 @@ static int parse_args(int argc, char **argv, struct run_args *args)
         case OPT_HELP: usage(stdout); exit(0);
         case OPT_VM: args->vm = true; break;
         case OPT_NO_L2TLB: args->vmo.no_l2tlb = true; break;
+        case OPT_INITRD: /* issue 7: a Linux VM */
+            args->vmo.initrd = optarg;
+            args->vmo.linux_boot = true;
+            break;
+        case OPT_APPEND:
+            args->vmo.append = optarg;
+            args->vmo.linux_boot = true;
+            break;
+        case OPT_DISK:
+            args->vmo.disk = optarg;
+            args->vmo.linux_boot = true;
+            break;
         case OPT_VCPUS:
         case OPT_PCPUS:
         case OPT_VM_MEM:
@@ -232,6 +255,15 @@ int main(int argc, char **argv)
         args.vmo.out = stdout;
         args.vmo.stats_out = stderr;
         return vmrun_kernels((const char *const *)argv + first, (size_t)(argc - first), &args.vmo);
+    }
+    if (args.system && args.vmo.linux_boot) { /* issue 7: Linux bare (docs/linux.md) */
+        struct vm_boot_bare_options bo = {.memory_bytes = args.vmo.memory_bytes,
+                                          .initrd = args.vmo.initrd,
+                                          .cmdline = args.vmo.append,
+                                          .disk = args.vmo.disk,
+                                          .max_cycles = args.vmo.max_cycles,
+                                          .stats = args.stats};
+        return vm_boot_bare_run(argv[first], &bo);
     }
     if (args.system) {
         struct sysrun_options so = {
