@@ -13,6 +13,9 @@ out=${1:?usage: build.sh OUTDIR}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out/debs"
 out=$(cd "$out" && pwd)
+# Tests run in parallel and share the cache: one build at a time.
+exec 9>"$out/.build.lock"
+flock 9
 
 fail() { echo "guest/linux/build.sh: $*" >&2; exit 2; }
 
