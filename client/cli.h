@@ -70,12 +70,15 @@ enum {
     CLI_OPT_MAXINSNS,
     CLI_OPT_KIND,
     CLI_OPT_MAXCYCLES,
+    CLI_OPT_INITRD, /* issue 7: a Linux kernel's initramfs image */
+    CLI_OPT_APPEND, /* the kernel command line (the same field as --args) */
 };
 #define CLI_VM_LONGOPTS                                                                            \
     {"args", 1, 0, CLI_OPT_ARGS}, {"memory", 1, 0, CLI_OPT_MEMORY},                                \
         {"vcpus", 1, 0, CLI_OPT_VCPUS}, {"node", 1, 0, CLI_OPT_NODE},                              \
         {"disk", 1, 0, CLI_OPT_DISK}, {"name", 1, 0, CLI_OPT_NAME},                                \
         {"max-insns", 1, 0, CLI_OPT_MAXINSNS}, {"max-cycles", 1, 0, CLI_OPT_MAXCYCLES},            \
+        {"initrd", 1, 0, CLI_OPT_INITRD}, {"append", 1, 0, CLI_OPT_APPEND},                        \
     {                                                                                              \
         "kind", 1, 0, CLI_OPT_KIND                                                                 \
     }

@@ -368,7 +368,9 @@ int cli_vm_option(struct cli_vm_options *o, int opt, const char *arg)
     uint64_t v;
     Disco__Api__VmSpec *s = &o->spec;
     switch (opt) {
-    case CLI_OPT_ARGS: s->cmdline = (char *)arg; return 1;
+    case CLI_OPT_ARGS:
+    case CLI_OPT_APPEND: s->cmdline = (char *)arg; return 1;
+    case CLI_OPT_INITRD: s->initrd = (char *)arg; return 1;
     case CLI_OPT_NAME: s->name = (char *)arg; return 1;
     case CLI_OPT_MEMORY:
         if (cli_number(arg, "--memory", 1, 1u << 20, &v) != 0)

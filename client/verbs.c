@@ -25,7 +25,9 @@ const struct verb discoctl_verbs[] = {
      "   follows until the VM ends)\n"
      "VM OPTIONS: --args 'ARGS' --memory MIB --vcpus N --node N (repeatable)\n"
      "            --disk SHA256 (repeatable) --name NAME --max-insns N --max-cycles N --kind "
-     "KIND\n"},
+     "KIND\n"
+     "            Linux: --initrd SHA256 (an initramfs image) --append 'KERNEL COMMAND LINE'\n"
+     "            (--disk: the first is the VM's virtio disk; docs/linux.md)\n"},
     {"job", "submit batch jobs, wait for them, get their results", verb_job,
      "discoctl job submit IMAGE [VM OPTIONS] [--time-limit S] [--on-restart rerun|fail]\n"
      "                    [--wait [--wait-timeout S] [--junit FILE] [--quiet]]\n"

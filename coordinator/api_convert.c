@@ -173,6 +173,9 @@ int api_check_vm_spec(struct api_call *call, const Disco__Api__VmSpec *spec, cha
     int rv;
     if ((rv = check_image(call, spec->kernel, false, why, whylen)) != 0)
         return rv;
+    /* Issue 7: a Linux kernel's initramfs, a data (disk-kind) image. */
+    if (spec->initrd && (rv = check_image(call, spec->initrd, true, why, whylen)) != 0)
+        return rv;
     if (spec->n_disks > VM_MAX_DISKS) {
         snprintf(why, whylen, "at most %d disks", VM_MAX_DISKS);
         return DISCO_EINVAL;

@@ -32,6 +32,7 @@
 #include "log.h"
 #include "sd_notify.h"
 #include "vm_run.h"
+#include "xalloc.h"
 
 #define MAX_VMS 64
 
@@ -45,6 +46,9 @@ struct vm_option {
     const char *name;
     bool no_l2tlb;
     const char *after; /* the name of an earlier --vm: start once it has ended */
+    /* A Linux guest (issue 7, docs/linux.md): linux, initrd=, append=, disk=. */
+    bool linux_boot;
+    const char *initrd, *append, *disk;
 };
 
 struct options {
@@ -117,12 +121,16 @@ static void usage(FILE *out)
                  "  --console-prefix       prefix console lines with \"cpuN: \"\n"
                  "Disco VMs (docs/architecture.md, \"VMs on the distributed machine\"):\n"
                  "  --vm KERNEL[,mem=SIZE][,vcpus=N][,node=N][,max-cycles=N][,name=S]\n"
-                 "       [,after=S][,no-l2tlb]\n"
+                 "       [,after=S][,no-l2tlb][,linux][,initrd=FILE][,disk=FILE][,append=TEXT]\n"
                  "                         run KERNEL in a VM (repeatable; mem=32M, vcpus=1 by\n"
                  "                         default; SIZE in bytes or with K/M/G); vCPUs fill the\n"
                  "                         least-loaded node (or node N) and spill to the next\n"
                  "                         nodes of its server; after=S starts it once the VM\n"
                  "                         named S has ended; exit 0 if every VM exits 0\n"
+                 "                         Linux (docs/linux.md): initrd= (implies linux) the\n"
+                 "                         initramfs, disk= a virtio disk image, append= the\n"
+                 "                         kernel command line: the last key, it takes the rest\n"
+                 "                         of the argument, commas included; mem=128M default\n"
                  "  --stats-json FILE      also write the per-VM statistics as JSON\n"
                  "  (--transport, --quantum-cycles, --max-cycles, --timeout apply as for --bare)\n"
                  "public API (see docs/api.md):\n"
@@ -160,7 +168,7 @@ static void vm_syntax(const char *arg, const char *why)
     fprintf(stderr,
             "disco-coord: --vm %s: %s\n"
             "  (--vm KERNEL[,mem=SIZE][,vcpus=N][,node=N][,max-cycles=N][,name=S][,after=S]"
-            "[,no-l2tlb])\n",
+            "[,no-l2tlb][,linux][,initrd=FILE][,disk=FILE][,append=TEXT])\n",
             arg, why);
     exit(2);
 }
@@ -193,6 +201,17 @@ static void parse_vm(char *arg, struct vm_option *vm)
     char *text = copy[used++];
     snprintf(text, sizeof copy[0], "%s", arg);
     *vm = (struct vm_option){.memory_bytes = 32u << 20, .vcpus = 1, .node = -1};
+    if (strlen(arg) >= sizeof copy[0])
+        vm_syntax(arg, "longer than 1023 characters");
+    /* append= is the last key and takes the rest, commas included (a kernel
+     * command line may hold them). */
+    char *append = strstr(text, ",append=");
+    if (append) {
+        *append = '\0';
+        vm->append = append + strlen(",append=");
+        vm->linux_boot = true;
+    }
+    bool mem_given = false;
     char *save = NULL, *item = strtok_r(text, ",", &save);
     if (item == NULL || *item == '\0')
         vm_syntax(arg, "no kernel");
@@ -208,6 +227,7 @@ static void parse_vm(char *arg, struct vm_option *vm)
             if (!number || n == 0 || n % 4096)
                 vm_syntax(arg, "mem= wants a size, a multiple of 4K (e.g. 32M)");
             vm->memory_bytes = n;
+            mem_given = true;
         } else if (strcmp(item, "vcpus") == 0) {
             if (!number || n == 0 || n > 1024 || strpbrk(value, "KkMmGg"))
                 vm_syntax(arg, "vcpus= wants a number from 1 to 1024");
@@ -230,10 +250,26 @@ static void parse_vm(char *arg, struct vm_option *vm)
             vm->after = value;
         } else if (strcmp(item, "no-l2tlb") == 0 && !value) {
             vm->no_l2tlb = true;
+        } else if (strcmp(item, "linux") == 0 && !value) {
+            vm->linux_boot = true;
+        } else if (strcmp(item, "initrd") == 0) {
+            if (!value || !*value)
+                vm_syntax(arg, "initrd= wants the initramfs file");
+            vm->initrd = value;
+            vm->linux_boot = true;
+        } else if (strcmp(item, "disk") == 0) {
+            if (!value || !*value)
+                vm_syntax(arg, "disk= wants a disk image file");
+            vm->disk = value;
         } else {
             vm_syntax(arg, "unknown option");
         }
     }
+    if ((vm->disk || vm->append) && !vm->linux_boot)
+        vm_syntax(arg, "disk= and append= are for Linux VMs (add linux or initrd=)");
+    /* A Linux VM's default memory, as flash-run --vm (monitor/vmrun.c). */
+    if (vm->linux_boot && !mem_given)
+        vm->memory_bytes = 128u << 20;
 }
 
 static void parse_options(int argc, char **argv, struct options *o)
@@ -593,6 +629,39 @@ static int read_program(const char *path, uint8_t **data, size_t *len, char *err
     return DISCO_OK;
 }
 
+/* A Linux VM's initramfs or disk image (issue 7): the whole file, at most
+ * VM_RUN_MAX_CREATE_BYTES (vm_run_submit checks the VM's total). */
+static int read_image(const char *path, const char *what, uint8_t **data, size_t *len, char *err,
+                      size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(err, errlen, "cannot open the %s %s: %s", what, path, strerror(errno));
+        return DISCO_ENOENT;
+    }
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (size <= 0 || (unsigned long long)size > VM_RUN_MAX_CREATE_BYTES) {
+        fclose(f);
+        snprintf(err, errlen, "the %s %s: %s", what, path,
+                 size <= 0 ? "empty or unreadable"
+                           : "too large (a VM's images travel in one "
+                             "release, at most 56 MiB in all)");
+        return size <= 0 ? DISCO_EINVAL : DISCO_ETOOBIG;
+    }
+    rewind(f);
+    uint8_t *buf = xmalloc((size_t)size);
+    size_t got = fread(buf, 1, (size_t)size, f);
+    fclose(f);
+    if (got != (size_t)size) {
+        free(buf);
+        snprintf(err, errlen, "the %s %s: short read", what, path);
+        return DISCO_EIO;
+    }
+    *data = buf;
+    *len = got;
+    return DISCO_OK;
+}
+
 /* disco-ca.sh: DISCO_CA_SH, else the source tree's deploy/tls beside the build, else PATH. */
 static void find_ca_script(char *out, size_t len)
 {
@@ -756,7 +825,21 @@ static int submit_vms(struct vm_run *vms, const struct options *o, uint8_t **ker
                                    .vcpus = v->vcpus,
                                    .first_node = v->node,
                                    .max_cycles = v->max_cycles,
-                                   .no_l2tlb = v->no_l2tlb};
+                                   .no_l2tlb = v->no_l2tlb,
+                                   .linux_boot = v->linux_boot,
+                                   .cmdline = v->append};
+        uint8_t *initrd = NULL, *disk = NULL;
+        int rv = DISCO_OK;
+        if (v->initrd)
+            rv = read_image(v->initrd, "initramfs", &initrd, &spec.initrd_len, err, errlen);
+        if (rv == 0 && v->disk)
+            rv = read_image(v->disk, "disk image", &disk, &spec.disk_len, err, errlen);
+        if (rv != 0) {
+            free(initrd);
+            return rv;
+        }
+        spec.initrd = initrd;
+        spec.disk = disk;
         /* after=NAME: an earlier --vm (VM ids are 1, 2, ... in --vm order). */
         for (unsigned k = 0; v->after && k < i; k++) {
             char dflt[16];
@@ -765,12 +848,16 @@ static int submit_vms(struct vm_run *vms, const struct options *o, uint8_t **ker
                 spec.after = k + 1;
         }
         if (v->after && spec.after == 0) {
+            free(initrd);
+            free(disk);
             snprintf(err, errlen, "--vm %s: after=%s names no earlier --vm", v->kernel, v->after);
             return DISCO_EINVAL;
         }
         uint32_t id;
         char why[300];
-        int rv = vm_run_submit(vms, &spec, &id, why, sizeof why);
+        rv = vm_run_submit(vms, &spec, &id, why, sizeof why); /* copies the images */
+        free(initrd);
+        free(disk);
         if (rv != 0) {
             snprintf(err, errlen, "--vm %s: %s", v->kernel, why);
             return rv;

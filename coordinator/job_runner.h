@@ -29,6 +29,10 @@ struct run_spec {
     const char *work_dir;      /* the guest's scratch directory (exists, writable) */
     int32_t first_node;        /* placement: a FLASH node, -1: the least loaded (VMs) */
     uint64_t max_cycles;       /* simulated cycles, 0: none (VMs) */
+    /* A Linux VM (issue 7, additive): initrd_path set boots the kernel with
+     * this initramfs, the command line (NULL: the monitor's default) and
+     * the virtio disk image (NULL: none). */
+    const char *initrd_path, *cmdline, *disk_path;
 };
 
 /* How a run ended. */

@@ -21,10 +21,13 @@
 #define IDLE_RELEASE_MS 1000 /* an idle machine still advances a quantum a second */
 #define STATS_EVERY_MS  1000 /* running VMs' statistics are asked for this often */
 /* A kernel travels in a barrier release, which a server takes up to 64 MiB
- * (node/control_client.c): one kernel is at most 16 MiB, and one release
- * carries at most 32 MiB of them (the rest wait for the next). */
-#define KERNEL_MAX      (16u << 20)
-#define RELEASE_KERNELS (32u << 20)
+ * (node/control_client.c): one kernel is at most 32 MiB (Debian's Linux
+ * kernel is 18 MiB), a Linux VM's kernel, initramfs and disk together at
+ * most VM_RUN_MAX_CREATE_BYTES, and one release carries at most that much
+ * (the rest wait for the next; vm_run keeps each server's release under it
+ * too). */
+#define KERNEL_MAX      (32u << 20)
+#define RELEASE_KERNELS VM_RUN_MAX_CREATE_BYTES
 
 enum cmd_kind { CMD_SUBMIT, CMD_STOP, CMD_INPUT };
 
@@ -34,6 +37,11 @@ struct cmd {
     uint64_t key;  /* the API's VM id */
     uint8_t *data; /* the kernel (SUBMIT) or the input bytes (INPUT) */
     size_t len;
+    /* A Linux VM (issue 7, SUBMIT): initramfs, disk, command line (owned). */
+    bool linux_boot;
+    uint8_t *initrd, *disk;
+    size_t initrd_len, disk_len;
+    char *cmdline;
     char name[64];
     uint64_t memory_bytes, max_cycles;
     uint32_t vcpus;
@@ -133,8 +141,12 @@ static void push_evt(struct vm_service *svc, const struct evt *e)
 
 static void free_cmds(struct cmd *c, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(c[i].data);
+        free(c[i].initrd);
+        free(c[i].disk);
+        free(c[i].cmdline);
+    }
 }
 
 static void free_evts(struct evt *e, size_t n)
@@ -252,7 +264,13 @@ static void apply(struct vm_service *svc, struct cmd *c)
                                    .memory_bytes = c->memory_bytes,
                                    .vcpus = c->vcpus,
                                    .first_node = c->first_node,
-                                   .max_cycles = c->max_cycles};
+                                   .max_cycles = c->max_cycles,
+                                   .linux_boot = c->linux_boot,
+                                   .initrd = c->initrd,
+                                   .initrd_len = c->initrd_len,
+                                   .cmdline = c->cmdline,
+                                   .disk = c->disk,
+                                   .disk_len = c->disk_len};
         if (vm_run_submit(svc->run, &spec, &id, why, sizeof why) != 0) {
             struct evt e = {.kind = EVT_END, .key = c->key, .stats = xcalloc(1, sizeof *e.stats)};
             snprintf(e.end.reason, sizeof e.end.reason, "not placed: %.180s", why);
@@ -329,9 +347,10 @@ static bool on_release(void *arg, uint64_t quantum)
     size_t n = 0, kernels = 0;
     while (n < svc->cmd_count) {
         const struct cmd *c = &svc->cmd[n];
-        if (c->kind == CMD_SUBMIT && kernels && kernels + c->len > RELEASE_KERNELS)
+        size_t bytes = c->kind == CMD_SUBMIT ? c->len + c->initrd_len + c->disk_len : 0;
+        if (c->kind == CMD_SUBMIT && kernels && kernels + bytes > RELEASE_KERNELS)
             break;
-        kernels += c->kind == CMD_SUBMIT ? c->len : 0;
+        kernels += bytes;
         n++;
     }
     struct cmd *cmds = xmalloc((n + 1) * sizeof *cmds);
@@ -510,12 +529,12 @@ void vm_service_unbind(struct vm_service *svc)
         event_free(ev);
 }
 
-/* Reads a kernel image into memory. */
+/* Reads a kernel (or, issue 7, initramfs or disk) image into memory. */
 static int read_image(const char *path, uint8_t **out, size_t *len, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        snprintf(err, errlen, "cannot open the kernel image: %s", strerror(errno));
+        snprintf(err, errlen, "cannot open the image: %s", strerror(errno));
         return DISCO_EIO;
     }
     size_t cap = 1 << 16, n = 0, got;
@@ -532,7 +551,8 @@ static int read_image(const char *path, uint8_t **out, size_t *len, char *err, s
     fclose(f);
     if (n > KERNEL_MAX) {
         free(buf);
-        snprintf(err, errlen, "a VM's kernel is at most %u MiB", KERNEL_MAX >> 20);
+        snprintf(err, errlen, "a VM's kernel, initramfs or disk is at most %u MiB",
+                 KERNEL_MAX >> 20);
         return DISCO_ETOOBIG;
     }
     *out = buf;
@@ -565,6 +585,26 @@ static int vm_start(void *ctx, const struct run_spec *spec, const struct run_eve
         free(elf);
         return DISCO_EINVAL;
     }
+    /* A Linux VM (issue 7): its initramfs, disk and command line travel with the kernel. */
+    uint8_t *initrd = NULL, *disk = NULL;
+    size_t initrd_len = 0, disk_len = 0;
+    if (spec->initrd_path) {
+        rv = read_image(spec->initrd_path, &initrd, &initrd_len, err, errlen);
+        if (rv == 0 && spec->disk_path)
+            rv = read_image(spec->disk_path, &disk, &disk_len, err, errlen);
+        if (rv == 0 && len + initrd_len + disk_len > VM_RUN_MAX_CREATE_BYTES) {
+            snprintf(err, errlen, "kernel, initramfs and disk make %zu MiB, at most %llu",
+                     (len + initrd_len + disk_len) >> 20,
+                     (unsigned long long)(VM_RUN_MAX_CREATE_BYTES >> 20));
+            rv = DISCO_ETOOBIG;
+        }
+        if (rv != 0) {
+            free(elf);
+            free(initrd);
+            free(disk);
+            return rv;
+        }
+    }
     struct run *r = xcalloc(1, sizeof *r);
     *r = (struct run){.svc = svc, .key = spec->vm_id, .events = *events, .started_ms = now_ms()};
     struct cmd c = {.kind = CMD_SUBMIT,
@@ -574,7 +614,15 @@ static int vm_start(void *ctx, const struct run_spec *spec, const struct run_eve
                     .memory_bytes = (uint64_t)spec->memory_mib << 20,
                     .max_cycles = spec->max_cycles,
                     .vcpus = spec->vcpus,
-                    .first_node = spec->first_node};
+                    .first_node = spec->first_node,
+                    .linux_boot = spec->initrd_path != NULL,
+                    .initrd = initrd,
+                    .initrd_len = initrd_len,
+                    .disk = disk,
+                    .disk_len = disk_len,
+                    .cmdline = spec->initrd_path && spec->cmdline && *spec->cmdline
+                                   ? xstrdup(spec->cmdline)
+                                   : NULL};
     snprintf(c.name, sizeof c.name, "vm%llu", (unsigned long long)spec->vm_id);
     push_cmd(svc, &c);
     if (svc->active_count == svc->active_cap) {

@@ -451,6 +451,26 @@ static int launch(struct jobs *jobs, struct active *a, const struct vm_row *vm, 
                             .first_node =
                                 vm->spec->n_placement ? (int32_t)vm->spec->placement[0] : -1,
                             .max_cycles = max_cycles};
+    /* A Linux VM (issue 7): the initramfs and the first disk, the owner's images. */
+    char initrd[600], disk[600];
+    if (as_vm && vm->spec->initrd && *vm->spec->initrd) {
+        struct image_row img;
+        if (store_image_get(jobs->o.store, vm->spec->initrd, vm->owner, &img) != 0) {
+            snprintf(why, whylen, "initramfs image %.16s... is not among the owner's images",
+                     vm->spec->initrd);
+            close(a->console_fd);
+            a->console_fd = -1;
+            return DISCO_ENOENT;
+        }
+        jobs_image_path(jobs, img.sha256, initrd, sizeof initrd);
+        spec.initrd_path = initrd;
+        spec.cmdline = vm->spec->cmdline;
+        if (vm->spec->n_disks > 0 &&
+            store_image_get(jobs->o.store, vm->spec->disks[0], vm->owner, &img) == 0) {
+            jobs_image_path(jobs, img.sha256, disk, sizeof disk);
+            spec.disk_path = disk;
+        }
+    }
     struct run_events ev = {.output = on_output, .exited = on_exited, .arg = a};
     a->ops = as_vm ? jobs->o.vm_runner : jobs->o.runner;
     rv = a->ops->start(as_vm ? jobs->o.vm_runner_ctx : jobs->o.runner_ctx, &spec, &ev, &a->run, why,

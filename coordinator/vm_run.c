@@ -25,6 +25,11 @@ struct vm_entry {
     char name[64];
     uint8_t *elf; /* until its create command went out */
     size_t elf_len;
+    /* A Linux guest (issue 7): as the kernel, kept until the create went out. */
+    bool linux_boot;
+    uint8_t *initrd, *disk;
+    size_t initrd_len, disk_len;
+    char *cmdline;
     uint64_t memory_bytes, max_cycles;
     uint32_t vcpus;
     bool no_l2tlb;
@@ -57,6 +62,8 @@ struct sent {
     Disco__Control__VmInput *input;
     uint8_t **elf; /* copies handed over by their VMs (kernels, console input) */
     size_t count;
+    void **extra; /* [3 * commands]: Linux initramfs, disk, command line (issue 7) */
+    size_t extra_count;
 };
 
 struct vm_run {
@@ -92,6 +99,9 @@ static void sent_free(struct sent *s)
 {
     for (size_t i = 0; i < s->count; i++)
         free(s->elf[i]);
+    for (size_t i = 0; i < s->extra_count; i++)
+        free(s->extra[i]);
+    free(s->extra);
     free(s->cmd);
     free(s->ptr);
     free(s->spec);
@@ -106,6 +116,9 @@ void vm_run_destroy(struct vm_run *r)
         return;
     for (size_t i = 0; i < r->vm_count; i++) {
         free(r->vm[i].elf);
+        free(r->vm[i].initrd);
+        free(r->vm[i].disk);
+        free(r->vm[i].cmdline);
         free(r->vm[i].cpu);
         free(r->vm[i].line);
         free(r->vm[i].input);
@@ -248,6 +261,14 @@ int vm_run_submit(struct vm_run *r, const struct vm_run_spec *spec, uint32_t *id
                  spec->vcpus, server_cpus);
         return DISCO_EINVAL;
     }
+    size_t image_bytes = spec->elf_len + (spec->linux_boot ? spec->initrd_len + spec->disk_len : 0);
+    if (image_bytes > VM_RUN_MAX_CREATE_BYTES) {
+        snprintf(err, errlen,
+                 "kernel, initramfs and disk make %zu MiB: a VM's images travel in one "
+                 "release, at most %llu MiB",
+                 image_bytes >> 20, (unsigned long long)(VM_RUN_MAX_CREATE_BYTES >> 20));
+        return DISCO_ETOOBIG;
+    }
     if (spec->memory_bytes == 0 || spec->memory_bytes % 4096) {
         snprintf(err, errlen, "memory of %llu bytes: not a multiple of 4 KB",
                  (unsigned long long)spec->memory_bytes);
@@ -281,6 +302,21 @@ int vm_run_submit(struct vm_run *r, const struct vm_run_spec *spec, uint32_t *id
         snprintf(v->name, sizeof v->name, "vm%u", v->id);
     v->elf = xmalloc(spec->elf_len + 1);
     memcpy(v->elf, spec->elf, spec->elf_len);
+    if (spec->linux_boot) {
+        v->linux_boot = true;
+        if (spec->initrd_len) {
+            v->initrd = xmalloc(spec->initrd_len);
+            memcpy(v->initrd, spec->initrd, spec->initrd_len);
+            v->initrd_len = spec->initrd_len;
+        }
+        if (spec->disk_len) {
+            v->disk = xmalloc(spec->disk_len);
+            memcpy(v->disk, spec->disk, spec->disk_len);
+            v->disk_len = spec->disk_len;
+        }
+        if (spec->cmdline)
+            v->cmdline = xstrdup(spec->cmdline);
+    }
     r->vm_count++;
     *id = r->next_id++;
     return DISCO_OK;
@@ -395,10 +431,21 @@ void vm_run_fill_release(void *arg, unsigned server, Disco__Control__BarrierRele
     s->spec = xcalloc(n, sizeof *s->spec);
     s->input = xcalloc(n, sizeof *s->input);
     s->elf = xcalloc(n, sizeof *s->elf);
+    s->extra = xcalloc(3 * n, sizeof *s->extra);
+    size_t create_bytes = 0; /* of this release: under the nodes' reply cap */
     for (size_t i = 0; i < r->vm_count; i++) {
         struct vm_entry *v = &r->vm[i];
         if (v->server != server || !v->placed)
             continue;
+        if (v->create_queued) {
+            /* A create that would take the release past the budget waits
+             * for the next one, with its input and stop (issue 7: Linux
+             * kernels, initramfs and disks are tens of MiB). */
+            size_t bytes = v->elf_len + v->initrd_len + v->disk_len;
+            if (create_bytes > 0 && create_bytes + bytes > VM_RUN_MAX_CREATE_BYTES)
+                continue;
+            create_bytes += bytes;
+        }
         if (v->create_queued) {
             Disco__Control__VmCommand *c = &s->cmd[s->count];
             disco__control__vm_command__init(c);
@@ -415,6 +462,21 @@ void vm_run_fill_release(void *arg, unsigned server, Disco__Control__BarrierRele
             sp->name = v->name;
             sp->has_no_l2tlb = v->no_l2tlb;
             sp->no_l2tlb = v->no_l2tlb;
+            if (v->linux_boot) { /* issue 7: the copies go with this release */
+                sp->has_linux_boot = sp->linux_boot = true;
+                sp->has_initrd = v->initrd != NULL;
+                sp->initrd.data = v->initrd;
+                sp->initrd.len = v->initrd_len;
+                sp->has_disk = v->disk != NULL;
+                sp->disk.data = v->disk;
+                sp->disk.len = v->disk_len;
+                sp->cmdline = v->cmdline;
+                s->extra[s->extra_count++] = v->initrd;
+                s->extra[s->extra_count++] = v->disk;
+                s->extra[s->extra_count++] = v->cmdline;
+                v->initrd = v->disk = NULL;
+                v->cmdline = NULL;
+            }
             c->body_case = DISCO__CONTROL__VM_COMMAND__BODY_CREATE;
             c->create = sp;
             s->elf[s->count] = v->elf; /* freed with this release */
@@ -588,6 +650,9 @@ static void forget_ended(struct vm_run *r)
         struct vm_entry *v = &r->vm[i];
         if (v->forget) {
             free(v->elf);
+            free(v->initrd);
+            free(v->disk);
+            free(v->cmdline);
             free(v->cpu);
             free(v->line);
             free(v->input);

@@ -83,7 +83,23 @@ struct vm_run_spec {
     uint64_t max_cycles; /* 0: no limit */
     bool no_l2tlb;
     uint32_t after; /* 0, or a VM id: start once that VM has ended (VMs come and go) */
+    /* A Linux guest (issue 7, docs/linux.md; copied): the monitor's Linux
+     * boot with this initramfs (may be NULL), command line (NULL: the
+     * monitor's default) and virtio disk image (NULL: none). Kernel,
+     * initramfs and disk together stay under VM_RUN_MAX_CREATE_BYTES. */
+    bool linux_boot;
+    const uint8_t *initrd;
+    size_t initrd_len;
+    const char *cmdline;
+    const uint8_t *disk;
+    size_t disk_len;
 };
+
+/* The largest create command (kernel + initramfs + disk), and the most a
+ * release carries: the nodes take replies of up to 64 MiB
+ * (node/control_client.c CONTROL_MAX_REPLY); creates beyond this budget
+ * wait for the next releases, one VM's bytes always going out whole. */
+#define VM_RUN_MAX_CREATE_BYTES (56ull << 20)
 
 struct vm_run;
 
@@ -103,7 +119,8 @@ void vm_run_set_layout(struct vm_run *run, unsigned servers, const uint32_t *fir
  * nodes) and queues its create command for the next release; with
  * spec->after, both wait until that VM has ended. Returns 0 with its id, or
  * DISCO_EINVAL with err (too many vCPUs for a server, memory larger than a
- * server's, a node out of range, an unknown after, no layout yet); a VM
+ * server's, a node out of range, an unknown after, no layout yet; DISCO_ETOOBIG:
+ * kernel, initramfs and disk over VM_RUN_MAX_CREATE_BYTES); a VM
  * placed later that does not fit ends with the reason.
  */
 int vm_run_submit(struct vm_run *run, const struct vm_run_spec *spec, uint32_t *id, char *err,

@@ -437,6 +437,8 @@ static int copy_phys(struct vm *vm, uint64_t gpa, uint8_t *buf, size_t len, bool
         uint8_t *host = vm->m->host.machine_page(vm->m->host.opaque, machine);
         if (!host)
             return DISCO_EINVAL;
+        if (vm->m->host.dma_page) /* issue 7: coherent with the host's caches */
+            vm->m->host.dma_page(vm->m->host.opaque, machine & ~(uint64_t)(PMAP_PAGE_SIZE - 1));
         size_t in_page = PMAP_PAGE_SIZE - (gpa & (PMAP_PAGE_SIZE - 1));
         size_t n = len < in_page ? len : in_page;
         if (to_guest) {

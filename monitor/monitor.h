@@ -42,6 +42,12 @@ struct monitor_host {
      * monitor fills fresh pages through it: the host guarantees no cache holds
      * a line of a page the monitor allocates (see monitor_reclaim). */
     uint8_t *(*machine_page)(void *opaque, uint64_t machine);
+    /* Issue 7 (additive, may be NULL): before a device's DMA (the virtio
+     * disk, monitor_vm_read_phys/write_phys) touches the machine page at
+     * `machine`, the host makes its bytes the only copy: dirty cache lines
+     * written back, every cached copy dropped (the CPUs' caches are not
+     * coherent with machine_page's bytes otherwise). */
+    void (*dma_page)(void *opaque, uint64_t machine);
     void *opaque;
 };
 

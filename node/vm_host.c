@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bare_machine_internal.h"
 #include "coherence_agent.h"
@@ -80,6 +81,8 @@ static uint8_t *machine_page(void *opaque, uint64_t machine)
     return NULL;
 }
 
+static void dma_page(void *opaque, uint64_t machine);
+
 int vm_host_create(struct bare_machine *m, char *err, size_t errlen)
 {
     struct vm_host *vh = xcalloc(1, sizeof *vh);
@@ -91,6 +94,7 @@ int vm_host_create(struct bare_machine *m, char *err, size_t errlen)
                                 .node_count = m->node_count,
                                 .bank_bytes = m->map.bank_bytes,
                                 .machine_page = machine_page,
+                                .dma_page = dma_page,
                                 .opaque = m};
     vh->mon = monitor_create(&host);
     if (vh->mon == NULL) {
@@ -180,6 +184,34 @@ static bool is_local_cpu(const struct bare_machine *m, uint32_t cpu)
     return cpu >= m->first_agent && cpu - m->first_agent < m->ncpu;
 }
 
+/*
+ * A Linux VM's disk image (issue 7): the monitor maps a file privately
+ * (vdev_virtio_blk_open, MAP_PRIVATE), so the bytes of the create command go
+ * to a temporary file that is unlinked as soon as the VM is created; the
+ * mapping keeps its pages and the guest's writes stay in the VM's copy.
+ */
+static int disk_tempfile(const uint8_t *data, size_t len, char *path, size_t pathlen)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, pathlen, "%s/disco-vmdisk-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return DISCO_EIO;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    close(fd);
+    if (done != len) {
+        unlink(path);
+        return DISCO_EIO;
+    }
+    return DISCO_OK;
+}
+
 /* A create command: acted on only by the server that owns the VM's CPUs. */
 static void create_vm(struct bare_machine *m, const Disco__Control__VmSpec *spec)
 {
@@ -218,9 +250,29 @@ static void create_vm(struct bare_machine *m, const Disco__Control__VmSpec *spec
                          .pcpu = pcpu,
                          .max_cycles = spec->has_max_cycles ? spec->max_cycles : 0,
                          .no_l2tlb = spec->has_no_l2tlb && spec->no_l2tlb};
+    /* A Linux guest (issue 7): initramfs, command line, disk. */
+    char disk_path[256] = "";
+    if (spec->has_linux_boot && spec->linux_boot) {
+        vs.linux_boot = true;
+        if (spec->has_initrd && spec->initrd.len > 0) {
+            vs.initrd = spec->initrd.data;
+            vs.initrd_len = spec->initrd.len;
+        }
+        vs.cmdline = spec->cmdline && *spec->cmdline ? spec->cmdline : NULL;
+        if (spec->has_disk && spec->disk.len > 0) {
+            if (disk_tempfile(spec->disk.data, spec->disk.len, disk_path, sizeof disk_path) != 0) {
+                free(pcpu);
+                refuse(vh, spec->vm_id, "cannot write the disk image to a temporary file");
+                return;
+            }
+            vs.disk_image = disk_path;
+        }
+    }
     struct vm *vm = NULL;
     why[0] = '\0';
     int rv = monitor_vm_create(vh->mon, &vs, &vm, why, sizeof why);
+    if (disk_path[0])
+        unlink(disk_path); /* mapped by now (or refused): the file is not needed */
     free(pcpu);
     if (rv != 0) {
         refuse(vh, spec->vm_id, why[0] ? why : disco_strerror(rv));
@@ -451,6 +503,52 @@ static void purge_page(void *opaque, uint64_t machine)
          a += dir_page)
         if (dir_purge_page(dir, a) != 0)
             log_warn("directory page 0x%llx is busy while reclaimed", (unsigned long long)a);
+}
+
+/*
+ * monitor_host.dma_page (issue 7): a Linux VM's virtio disk reads and writes
+ * guest memory in the bank's bytes, which the simulated caches do not see.
+ * So before each page is touched, every local cache writes its dirty lines
+ * of the page to the bank and forgets them, and the home directory forgets
+ * the page: the bank is then the only copy, and the CPUs fetch the
+ * device's writes afresh. A VM's pages are on its own server's nodes, so no
+ * other server holds a line (as purge_page). A line in flight cannot be
+ * flushed: logged (the device's view of it may be stale).
+ */
+static void dma_page(void *opaque, uint64_t machine)
+{
+    struct bare_machine *m = opaque;
+    uint64_t node = machine / m->map.bank_bytes;
+    uint8_t *bytes = machine_page(m, machine);
+    if (bytes == NULL || node < m->first_node || node - m->first_node >= m->node_count)
+        return;
+    for (uint64_t a = machine; a < machine + MACHINE_PAGE_BYTES; a += COH_LINE_BYTES) {
+        for (uint32_t i = 0; i < m->ncpu; i++) {
+            struct agent *ag = m->cpu[i].agent;
+            enum cache_state st = agent_line_state(ag, a);
+            if (st == CACHE_INVALID)
+                continue;
+            if (st == CACHE_MODIFIED) {
+                const uint8_t *line = agent_line_data(ag, a, AGENT_LOAD);
+                if (line == NULL) { /* pinned by a transaction: keep it */
+                    log_warn("DMA: dirty line 0x%llx is busy at CPU %u", (unsigned long long)a,
+                             m->cpu[i].global);
+                    continue;
+                }
+                memcpy(bytes + (a - machine), line, COH_LINE_BYTES);
+            }
+            bool held;
+            if (agent_purge_line(ag, a, &held) != 0)
+                log_warn("DMA: line 0x%llx is in flight at CPU %u", (unsigned long long)a,
+                         m->cpu[i].global);
+        }
+    }
+    struct directory *dir = m->dir[node - m->first_node];
+    uint32_t dir_page = m->timing.page_bytes;
+    for (uint64_t a = machine; dir_page <= MACHINE_PAGE_BYTES && a < machine + MACHINE_PAGE_BYTES;
+         a += dir_page)
+        if (dir_purge_page(dir, a) != 0)
+            log_warn("DMA: directory page 0x%llx is busy", (unsigned long long)a);
 }
 
 bool vm_host_reclaim(struct bare_machine *m)
