@@ -88,7 +88,10 @@ for round in 1 2; do
   for id in $(cat "$WORK/acked"); do
     expect 0 as alice job show "$id"
   done
-  for _ in $(seq 600); do # up to 60 s: each job is a VM on the node servers, 2 at a time
+  # Up to 180 s of wall time: each job is a VM on the node servers, 2 at a time, and a
+  # loaded 2-core CI host (Linux VMs in a neighbouring test) slows them down a lot.
+  deadline=$((SECONDS + 180))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     # Capture first: under pipefail, grep -q closing the pipe early would fail the pipeline.
     list=$(as alice --json job list --limit 1000 2>/dev/null || true)
     grep -q '"JOB_QUEUED"\|"JOB_RUNNING"' <<<"$list" || break
