@@ -27,11 +27,28 @@
 #define CONSOLE_MAX_PENDING (1u << 20)  /* console bytes kept for the host before dropping */
 #define CONSOLE_INPUT_MAX   (64u << 10) /* console input queued for the guest */
 
-static int64_t now_ns(void)
+int64_t monitor_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+uint8_t *monitor_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0, got;
+    uint8_t *buf = xmalloc(cap);
+    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap)
+            buf = xrealloc(buf, cap *= 2);
+    }
+    fclose(f);
+    *len = n;
+    return buf;
 }
 
 /* ---- the monitor and its machine pages ---- */
@@ -975,9 +992,9 @@ enum monitor_run monitor_pcpu_run(struct monitor_pcpu *p, uint64_t until, uint64
 
     switch (stop) {
     case CPU_STOP_EXCEPTION: {
-        int64_t t0 = now_ns();
+        int64_t t0 = monitor_now_ns();
         mtrap_handle(p, vc, cpu_last_exception(cpu));
-        vm->stats.host_monitor_ns += (uint64_t)(now_ns() - t0);
+        vm->stats.host_monitor_ns += (uint64_t)(monitor_now_ns() - t0);
         return MONITOR_RAN;
     }
     case CPU_STOP_MEMORY: return MONITOR_MEMORY;

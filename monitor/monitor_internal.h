@@ -110,6 +110,10 @@ struct monitor {
 };
 
 /* monitor.c */
+/* CLOCK_MONOTONIC in nanoseconds (host time spent in the monitor). */
+int64_t monitor_now_ns(void);
+/* A whole file in a fresh buffer (kernels, initramfs, disks of the one-process hosts), or NULL. */
+uint8_t *monitor_read_file(const char *path, size_t *len);
 void monitor_charge(struct vm *vm, struct cpu *cpu, enum monitor_action action, uint64_t cycles);
 void monitor_vm_end(struct vm *vm, bool exited, int status, const char *reason);
 void monitor_console_put(struct vm *vm, uint8_t byte);

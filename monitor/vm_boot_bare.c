@@ -19,6 +19,7 @@
 #include "cpu_internal.h"
 #include "disco_err.h"
 #include "elf_load.h"
+#include "monitor_internal.h"
 #include "sysrun.h"
 #include "vdev_uart.h"
 #include "vdev_virtio_blk.h"
@@ -49,30 +50,6 @@ struct bare {
     bool has_disk;
     struct vdev_virtio_blk disk;
 };
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0, got;
-    uint8_t *buf = xmalloc(cap);
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap)
-            buf = xrealloc(buf, cap *= 2);
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* Copies into guest physical memory through the bus's RAM regions. */
 static int copy_in(struct bare *b, uint64_t paddr, const uint8_t *data, uint64_t len)
@@ -259,12 +236,12 @@ static int setup(struct bare *b, const char *kernel, const struct vm_boot_bare_o
                  uint64_t *entry)
 {
     size_t klen, ilen = 0;
-    uint8_t *kimg = read_file(kernel, &klen), *initrd = NULL;
+    uint8_t *kimg = monitor_read_file(kernel, &klen), *initrd = NULL;
     if (!kimg) {
         fprintf(stderr, "flash-run: %s: cannot read the kernel\n", kernel);
         return 127;
     }
-    if (o->initrd && !(initrd = read_file(o->initrd, &ilen))) {
+    if (o->initrd && !(initrd = monitor_read_file(o->initrd, &ilen))) {
         fprintf(stderr, "flash-run: %s: cannot read the initramfs\n", o->initrd);
         free(kimg);
         return 127;
@@ -369,7 +346,7 @@ int vm_boot_bare_run(const char *kernel, const struct vm_boot_bare_options *o)
     struct bare *b = xcalloc(1, sizeof *b);
     uint64_t entry = 0;
     int status = setup(b, kernel, o, &entry);
-    int64_t t0 = now_ns(), next_input = 0;
+    int64_t t0 = monitor_now_ns(), next_input = 0;
     const char *why = NULL;
     while (status == 0 && !why) {
         enum cpu_stop stop = cpu_run(b->cpu, SLICE);
@@ -386,7 +363,7 @@ int vm_boot_bare_run(const char *kernel, const struct vm_boot_bare_options *o)
             b->cpu->irq_dirty = true;
         } else if (stop == CPU_STOP_EXCEPTION || stop == CPU_STOP_MEMORY)
             why = "unexpected CPU stop";
-        int64_t now = now_ns();
+        int64_t now = monitor_now_ns();
         if (now >= next_input) {
             feed_stdin(b);
             next_input = now + 5000000;
@@ -395,7 +372,7 @@ int vm_boot_bare_run(const char *kernel, const struct vm_boot_bare_options *o)
     fflush(stdout);
     if (status == 0) {
         if (o->stats) {
-            double secs = (double)(now_ns() - t0) / 1e9;
+            double secs = (double)(monitor_now_ns() - t0) / 1e9;
             fprintf(stderr,
                     "flash-run: bare linux: instructions=%llu cycles=%llu host_seconds=%.3f "
                     "mips=%.1f\n",

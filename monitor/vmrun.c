@@ -19,6 +19,7 @@
 #include "disco_err.h"
 #include "elf_load.h"
 #include "monitor.h"
+#include "monitor_internal.h"
 #include "xalloc.h"
 
 #define VMRUN_QUANTUM     10000u /* cycles the CPUs may drift apart */
@@ -56,36 +57,11 @@ static uint8_t *machine_page(void *opaque, uint64_t machine)
     return machine + 4096 <= r->bank_bytes ? r->bank + machine : NULL;
 }
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static int no_segment(void *opaque, uint64_t vaddr, uint64_t paddr, const uint8_t *data,
                       uint64_t filesz, uint64_t memsz, unsigned prot)
 {
     (void)opaque, (void)vaddr, (void)paddr, (void)data, (void)filesz, (void)memsz, (void)prot;
     return 0;
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = xmalloc(cap);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap)
-            buf = xrealloc(buf, cap *= 2);
-    }
-    fclose(f);
-    *len = n;
-    return buf;
 }
 
 /*
@@ -162,7 +138,7 @@ static int setup(struct vmrun *r, const char *const *kernels, size_t n, uint8_t 
     struct elf_info info;
     char err[256];
     for (size_t i = 0; i < n; i++) {
-        images[i] = read_file(kernels[i], &lens[i]);
+        images[i] = monitor_read_file(kernels[i], &lens[i]);
         if (!images[i]) {
             fprintf(stderr, "flash-run: %s: cannot read the kernel\n", kernels[i]);
             return 127;
@@ -177,7 +153,7 @@ static int setup(struct vmrun *r, const char *const *kernels, size_t n, uint8_t 
     uint64_t mem = o->memory_bytes ? o->memory_bytes
                    : o->linux_boot ? VMRUN_LINUX_MEM
                                    : VMRUN_DEFAULT_MEM;
-    if (o->initrd && !(r->initrd = read_file(o->initrd, &r->initrd_len))) {
+    if (o->initrd && !(r->initrd = monitor_read_file(o->initrd, &r->initrd_len))) {
         fprintf(stderr, "flash-run: %s: cannot read the initramfs\n", o->initrd);
         return 127;
     }
@@ -269,7 +245,7 @@ static void feed_stdin(struct vmrun *r, int64_t *next_ns)
     static unsigned calls;
     if (!r->stdin_open || ++calls % 256 != 0) /* the clock itself costs: look rarely */
         return;
-    int64_t now = now_ns();
+    int64_t now = monitor_now_ns();
     if (now < *next_ns)
         return;
     *next_ns = now + 5000000;
@@ -289,7 +265,7 @@ static void feed_stdin(struct vmrun *r, int64_t *next_ns)
 static int run(struct vmrun *r)
 {
     int64_t next_input_ns = 0;
-    int64_t t0 = now_ns();
+    int64_t t0 = monitor_now_ns();
     uint64_t horizon = VMRUN_QUANTUM;
     size_t ended = 0;
     while (ended < r->nvm) {
@@ -326,7 +302,7 @@ static int run(struct vmrun *r)
     for (size_t i = 0; i < r->nvm; i++)
         drain_console(r, i, true);
     fflush(r->o->out);
-    double secs = (double)(now_ns() - t0) / 1e9;
+    double secs = (double)(monitor_now_ns() - t0) / 1e9;
     int status = 0;
     for (size_t i = 0; i < r->nvm; i++) {
         struct vm_status st;
