@@ -40,6 +40,8 @@ struct fdtw {
 
 static void buf_put(struct buf *b, const void *data, size_t n)
 {
+    if (n == 0)
+        return; /* an empty property: nothing to copy (data may be NULL) */
     if (b->len + n > b->cap) {
         while (b->len + n > b->cap)
             b->cap = b->cap ? b->cap * 2 : 1024;
