@@ -51,27 +51,6 @@ struct bare {
     struct vdev_virtio_blk disk;
 };
 
-/* Copies into guest physical memory through the bus's RAM regions. */
-static int copy_in(struct bare *b, uint64_t paddr, const uint8_t *data, uint64_t len)
-{
-    while (len > 0) {
-        uint64_t avail;
-        uint8_t *host = bus_ram(b->bus, paddr, &avail);
-        if (!host)
-            return DISCO_EINVAL;
-        uint64_t n = len < avail ? len : avail;
-        if (data) {
-            memcpy(host, data, n);
-            data += n;
-        } else {
-            memset(host, 0, n);
-        }
-        paddr += n;
-        len -= n;
-    }
-    return 0;
-}
-
 static int load_segment(void *opaque, uint64_t vaddr, uint64_t paddr, const uint8_t *data,
                         uint64_t filesz, uint64_t memsz, unsigned prot)
 {
@@ -80,7 +59,8 @@ static int load_segment(void *opaque, uint64_t vaddr, uint64_t paddr, const uint
     uint64_t base = sysrun_load_address(vaddr, paddr);
     if (memsz < filesz)
         return DISCO_EFORMAT;
-    if (copy_in(b, base, data, filesz) != 0 || copy_in(b, base + filesz, NULL, memsz - filesz) != 0)
+    if (sysrun_copy_to_physical(b->bus, base, data, filesz) != 0 ||
+        sysrun_copy_to_physical(b->bus, base + filesz, NULL, memsz - filesz) != 0)
         return DISCO_EINVAL;
     return 0;
 }
@@ -324,9 +304,9 @@ static int setup(struct bare *b, const char *kernel, const struct vm_boot_bare_o
         fprintf(stderr, "flash-run: cannot build the device tree\n");
         goto out;
     }
-    int crv = copy_in(b, fdt_gpa, dtb, dtb_len);
+    int crv = sysrun_copy_to_physical(b->bus, fdt_gpa, dtb, dtb_len);
     free(dtb);
-    if (crv != 0 || (ilen && copy_in(b, initrd_gpa, initrd, ilen) != 0)) {
+    if (crv != 0 || (ilen && sysrun_copy_to_physical(b->bus, initrd_gpa, initrd, ilen) != 0)) {
         fprintf(stderr, "flash-run: cannot place the device tree and initramfs\n");
         goto out;
     }

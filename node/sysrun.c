@@ -59,8 +59,7 @@ uint64_t sysrun_load_address(uint64_t vaddr, uint64_t paddr)
     return paddr;
 }
 
-/* Copies len bytes (zeros when data is NULL) to physical memory, across RAM regions. */
-static int copy_to_physical(struct bus *bus, uint64_t paddr, const uint8_t *data, uint64_t len)
+int sysrun_copy_to_physical(struct bus *bus, uint64_t paddr, const uint8_t *data, uint64_t len)
 {
     while (len > 0) {
         uint64_t avail;
@@ -90,8 +89,8 @@ static int load_segment(void *opaque, uint64_t vaddr, uint64_t paddr, const uint
                  (unsigned long long)vaddr);
         return DISCO_EFORMAT;
     }
-    if (copy_to_physical(m->bus, base, data, filesz) != 0 ||
-        copy_to_physical(m->bus, base + filesz, NULL, memsz - filesz) != 0) {
+    if (sysrun_copy_to_physical(m->bus, base, data, filesz) != 0 ||
+        sysrun_copy_to_physical(m->bus, base + filesz, NULL, memsz - filesz) != 0) {
         snprintf(m->error, sizeof(m->error),
                  "segment at 0x%llx (physical 0x%llx, %llu bytes) is outside RAM",
                  (unsigned long long)vaddr, (unsigned long long)base, (unsigned long long)memsz);

@@ -39,4 +39,12 @@ int sysrun_program(const char *path, const struct sysrun_options *options,
  */
 uint64_t sysrun_load_address(uint64_t vaddr, uint64_t paddr);
 
+/*
+ * Copies len bytes (zeros when data is NULL) to the bus's physical RAM,
+ * across RAM regions. 0, or DISCO_EINVAL if a byte falls outside RAM.
+ * Shared with the bare Linux boot (monitor/vm_boot_bare.c).
+ */
+struct bus;
+int sysrun_copy_to_physical(struct bus *bus, uint64_t paddr, const uint8_t *data, uint64_t len);
+
 #endif
