@@ -628,6 +628,7 @@ int monitor_vm_create(struct monitor *m, const struct vm_spec *spec, struct vm *
     vm->memory_bytes = spec->memory_bytes;
     vm->max_cycles = spec->max_cycles;
     vm->no_l2tlb = spec->no_l2tlb;
+    vm->net = spec->net;
     vm->elf = xmalloc(spec->elf_len ? spec->elf_len : 1);
     memcpy(vm->elf, spec->elf, spec->elf_len);
     vm->elf_len = spec->elf_len;

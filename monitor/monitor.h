@@ -48,6 +48,13 @@ struct monitor_host {
      * written back, every cached copy dropped (the CPUs' caches are not
      * coherent with machine_page's bytes otherwise). */
     void (*dma_page)(void *opaque, uint64_t machine);
+    /* The virtual subnet (monitor/vnet.h; additive, may be NULL): a frame a
+     * VM of this monitor sent on subnet `net` that must also leave this
+     * server (a unicast to a MAC no local VM has, or a broadcast/multicast).
+     * The host carries it to the other servers (node/vm_host.c: in the barrier
+     * arrival, switched by the coordinator). Called from inside
+     * monitor_pcpu_run(); the bytes are valid during the call only. */
+    void (*net_uplink)(void *opaque, uint32_t net, const uint8_t *frame, size_t len);
     void *opaque;
 };
 
@@ -85,6 +92,10 @@ struct vm_spec {
     size_t initrd_len;
     const char *cmdline;    /* /chosen/bootargs; NULL: VM_LINUX_DEFAULT_CMDLINE */
     const char *disk_image; /* virtio-mmio disk (a private copy-on-write view), or NULL */
+    /* The virtual subnet (monitor/vnet.h) of the VM's virtio-net device: VMs
+     * on the same subnet exchange Ethernet frames, others never see them.
+     * 0: no network device. Only Linux VMs have the device. */
+    uint32_t net;
 };
 
 /* The monitor's share of one VM's time and events (paper, section 5). */
@@ -105,6 +116,10 @@ struct vm_stats {
     uint64_t monitor_calls;
     uint64_t pages;           /* machine pages allocated */
     uint64_t host_monitor_ns; /* host time spent in the monitor's trap paths */
+    /* The virtual subnet (monitor/vnet.c): frames the VM sent and received, and
+     * frames dropped on their way to or from it (malformed, spoofed source,
+     * no receive buffer, no such VM). */
+    uint64_t net_tx_frames, net_tx_bytes, net_rx_frames, net_rx_bytes, net_dropped;
 };
 
 enum vm_state { VM_RUNNING, VM_ENDED };
@@ -126,6 +141,13 @@ struct vm_status {
  */
 int monitor_vm_create(struct monitor *m, const struct vm_spec *spec, struct vm **out, char *err,
                       size_t errlen) __attribute__((warn_unused_result));
+/*
+ * A frame for subnet `net` that came from another server (the far side of
+ * monitor_host.net_uplink): handed to the local VM whose MAC it names, or to
+ * every local VM on that subnet if it is a broadcast or multicast. Never sent
+ * up again. Malformed frames are dropped (vnet.h: VNET_FRAME_MIN/MAX).
+ */
+void monitor_net_deliver(struct monitor *m, uint32_t net, const uint8_t *frame, size_t len);
 /* Ends a running VM now with the reason (its vCPUs are not scheduled again). */
 void monitor_vm_stop(struct vm *vm, const char *reason);
 /* Frees an ended VM; its machine pages wait in quarantine for monitor_reclaim(). */

@@ -80,6 +80,11 @@ struct vm {
     size_t in_head, in_len;
     unsigned alloc_node;         /* node for the page being allocated (pmap callback) */
     struct vm_linux *linux_boot; /* Linux guest devices (vm_boot.c), or NULL */
+    /* The virtual subnet (vnet.c): the VM's subnet (0: none) and its network
+     * device's receive hook, set when the device is attached. */
+    uint32_t net;
+    void (*net_rx)(void *opaque, const uint8_t *frame, size_t len);
+    void *net_rx_opaque;
 };
 
 struct monitor_pcpu {
