@@ -851,6 +851,22 @@ static bool runnable(struct monitor_pcpu *p, struct mvcpu *vc)
     return !vc->idle;
 }
 
+/*
+ * Every vCPU of the VM sleeps with all interrupt masks (Status.IM) clear:
+ * nothing can ever wake it. That is how a guest powers off without a
+ * power-off device; Linux's machine_power_off() and machine_halt() end in
+ * machine_hang(), which clears IM and loops on WAIT.
+ */
+static bool vm_halted(const struct vm *vm)
+{
+    for (uint32_t i = 0; i < vm->nvcpu; i++) {
+        const struct mvcpu *vc = &vm->vcpu[i];
+        if (!vc->idle || ((vc->v.state->cp0.status >> ST_IM_SHIFT) & 0xff) != 0)
+            return false;
+    }
+    return true;
+}
+
 /* The earliest cycle a sleeping vCPU of this CPU can wake (its timer), or UINT64_MAX. */
 static uint64_t next_wake(const struct monitor_pcpu *p)
 {
@@ -935,6 +951,10 @@ enum monitor_run monitor_pcpu_run(struct monitor_pcpu *p, uint64_t until, uint64
             if (svm->status.state == VM_RUNNING && svm->max_cycles &&
                 cpu->cycles >= svm->start_cycle + svm->max_cycles)
                 monitor_vm_end(svm, false, 0, "time limit");
+            else if (svm->status.state == VM_RUNNING && vm_halted(svm))
+                monitor_vm_end(svm, true, 0,
+                               "exit 0 (guest powered off: every vCPU waits with all "
+                               "interrupts masked)");
         }
         /* Idle to the first timer of a sleeping vCPU, or the caller's horizon. */
         uint64_t wake = min_u64(next_wake(p), until);

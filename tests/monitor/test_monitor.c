@@ -252,12 +252,55 @@ static void test_runs_to_exit_and_reclaims(void **state)
     host_fini(&h);
 }
 
+/* mfc0 t0, Status; t0 &= ~IM (or, in the second run, IM7 kept: ori t0, 0x8000); mtc0 t0,
+ * Status; wait; b . */
+static const uint32_t halt_code[] = {0x40086000, 0x3c09ffff, 0x352900ff, 0x01094024, 0x00000000,
+                                     0x40886000, 0x42000020, 0x1000ffff, 0x00000000};
+
+/* A VM whose every vCPU waits with all interrupt masks clear can never wake: it has powered off
+ * (Linux's machine_hang()) and ends with exit status 0. With the timer unmasked it only sleeps. */
+static void test_halt_is_power_off(void **state)
+{
+    (void)state;
+    for (int timer = 0; timer < 2; timer++) {
+        struct host h;
+        host_init(&h, CPU_MODEL_R10000, true);
+        uint32_t code[9];
+        memcpy(code, halt_code, sizeof code);
+        if (timer)
+            code[4] = 0x35088000; /* ori t0, t0, 0x8000: IM7 stays set */
+        uint8_t elf[4096];
+        char err[200];
+        struct vm *vm;
+        size_t len = make_elf(elf, true, false, 0xffffffff80010000ull, code, 9);
+        assert_int_equal(create(&h, elf, len, 3, VM_MEM, 2, &vm, err), 0);
+        struct vm_status st;
+        for (int i = 0; i < 200; i++) {
+            monitor_pcpu_run(h.p, UINT64_MAX, 1000);
+            monitor_vm_status(vm, &st);
+            if (st.state == VM_ENDED)
+                break;
+        }
+        if (timer) {
+            assert_int_equal(st.state, VM_RUNNING);
+        } else {
+            assert_int_equal(st.state, VM_ENDED);
+            assert_true(st.exited);
+            assert_int_equal(st.exit_status, 0);
+            assert_non_null(strstr(st.reason, "powered off"));
+        }
+        monitor_vm_destroy(vm);
+        host_fini(&h);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_specs),
         cmocka_unit_test(test_devices_dma_input),
         cmocka_unit_test(test_runs_to_exit_and_reclaims),
+        cmocka_unit_test(test_halt_is_power_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
