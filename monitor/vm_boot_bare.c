@@ -336,7 +336,11 @@ int vm_boot_bare_run(const char *kernel, const struct vm_boot_bare_options *o)
             why = "guest panic";
         else if (o->max_cycles && b->cpu->cycles >= o->max_cycles)
             why = "time limit";
-        else if (stop == CPU_STOP_WAIT) {
+        else if (stop == CPU_STOP_WAIT && ((b->cpu->cp0.status >> ST_IM_SHIFT) & 0xff) == 0) {
+            /* WAIT with every interrupt masked never ends: the kernel has powered off
+             * (machine_hang(), as in the monitor's rule for VMs). */
+            break;
+        } else if (stop == CPU_STOP_WAIT) {
             /* Idle: on to the timer (the next event), as sysrun does. */
             if (b->cpu->cycles < b->cpu->next_event_cycle)
                 b->cpu->cycles = b->cpu->next_event_cycle;
