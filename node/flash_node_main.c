@@ -16,6 +16,7 @@
 #include "bare_machine.h"
 #include "control_client.h"
 #include "disco_err.h"
+#include "net.h"
 #include "interconnect.h"
 #include "log.h"
 #include "node_server.h"
@@ -252,10 +253,25 @@ int main(int argc, char **argv)
                                .memory_per_node_bytes = (uint64_t)o.memory_per_node_mib << 20,
                                .interconnect_url = ic ? ic_req : NULL,
                                .interconnect_reply_url = ic ? ic_rep : NULL};
-    if (control_client_create(o.coord_url, &o.tls, &cc, err, sizeof err) != 0 ||
-        control_client_register(cc, &offer, (int)o.join_timeout_s * 1000, &assignment, err,
-                                sizeof err) != 0) {
+    /* The control client's dialer retries quietly, which is right while the
+     * coordinator starts but hides a certificate mismatch: one direct attempt
+     * first, and failing at once on a TLS refusal (it will not heal). */
+    if (net_url_is_tls(o.coord_url) &&
+        net_probe(o.coord_url, &o.tls, err, sizeof err) == DISCO_ETLS) {
+        fprintf(stderr,
+                "flash-node: the coordinator refuses us or is not trusted (check --tls-ca, "
+                "--tls-cert, --tls-key): %s\n",
+                err);
+        goto out;
+    }
+    int rv = control_client_create(o.coord_url, &o.tls, &cc, err, sizeof err);
+    if (rv == 0)
+        rv = control_client_register(cc, &offer, (int)o.join_timeout_s * 1000, &assignment, err,
+                                     sizeof err);
+    if (rv != 0) {
         fprintf(stderr, "flash-node: %s\n", err);
+        if (rv == DISCO_ETIMEDOUT && net_probe(o.coord_url, &o.tls, err, sizeof err) != 0)
+            fprintf(stderr, "flash-node: a direct connection attempt says: %s\n", err);
         goto out;
     }
     snprintf(name, sizeof name, "server%u", assignment->server_index);

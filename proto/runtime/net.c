@@ -2,6 +2,8 @@
 #include "net.h"
 
 #include <errno.h>
+#include <nng/protocol/reqrep0/req.h>
+#include <stdbool.h>
 #include <nng/supplemental/tls/tls.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,8 +112,8 @@ int net_listen(nng_socket sock, const char *url, const struct tls_files *tls, si
     return DISCO_OK;
 }
 
-int net_dial(nng_socket sock, const char *url, const struct tls_files *tls, size_t recv_max,
-             char *err, size_t errlen)
+static int dial(nng_socket sock, const char *url, const struct tls_files *tls, size_t recv_max,
+                int flags, char *err, size_t errlen)
 {
     nng_dialer d;
     nng_tls_config *cfg = NULL;
@@ -136,11 +138,33 @@ int net_dial(nng_socket sock, const char *url, const struct tls_files *tls, size
             return DISCO_ETLS;
         }
     }
-    /* Non-blocking: the dialer retries in the background until the peer is up. */
-    if ((nrv = nng_dialer_start(d, NNG_FLAG_NONBLOCK)) != 0) {
-        snprintf(err, errlen, "dial %s: %s", url, nng_strerror(nrv));
+    if ((nrv = nng_dialer_start(d, flags)) != 0) {
+        bool tls_failed = nrv == NNG_ECRYPTO || nrv == NNG_EPEERAUTH ||
+                          (net_url_is_tls(url) && (nrv == NNG_ECONNSHUT || nrv == NNG_ECLOSED));
+        snprintf(err, errlen, "dial %s: %s%s", url, tls_failed ? "TLS handshake failed: " : "",
+                 nng_strerror(nrv));
         nng_dialer_close(d);
-        return DISCO_ENET;
+        return tls_failed ? DISCO_ETLS : DISCO_ENET;
     }
     return DISCO_OK;
+}
+
+int net_dial(nng_socket sock, const char *url, const struct tls_files *tls, size_t recv_max,
+             char *err, size_t errlen)
+{
+    /* Non-blocking: the dialer retries in the background until the peer is up. */
+    return dial(sock, url, tls, recv_max, NNG_FLAG_NONBLOCK, err, errlen);
+}
+
+int net_probe(const char *url, const struct tls_files *tls, char *err, size_t errlen)
+{
+    nng_socket s;
+    int nrv = nng_req0_open(&s);
+    if (nrv != 0) {
+        snprintf(err, errlen, "probe %s: %s", url, nng_strerror(nrv));
+        return DISCO_ENET;
+    }
+    int rv = dial(s, url, tls, 0, 0, err, errlen);
+    nng_close(s);
+    return rv;
 }

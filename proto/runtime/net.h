@@ -34,6 +34,16 @@ int net_listen(nng_socket sock, const char *url, const struct tls_files *tls, si
 int net_dial(nng_socket sock, const char *url, const struct tls_files *tls, size_t recv_max,
              char *err, size_t errlen) __attribute__((warn_unused_result));
 
+/*
+ * Tells why a REQ peer at url cannot be reached: one blocking connection
+ * attempt (TCP connect, TLS handshake both ways) on a throw-away socket.
+ * Returns 0 if it connects, else DISCO_ETLS (handshake or certificate
+ * refused) or DISCO_ENET, with the reason in err. net_dial() keeps retrying
+ * silently, so a client that waited in vain asks this for a diagnosis.
+ */
+int net_probe(const char *url, const struct tls_files *tls, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
 /* True if url names a TLS transport. */
 int net_url_is_tls(const char *url);
 

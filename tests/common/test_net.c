@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <nng/nng.h>
 #include <nng/protocol/pair1/pair.h>
+#include <nng/protocol/reqrep0/rep.h>
 
 #include "disco_err.h"
 #include "net.h"
@@ -136,6 +137,41 @@ static void client_from_another_ca_refused(void **state)
     nng_close(b);
 }
 
+/* net_probe() names the cause a retrying dialer hides: a certificate the peer refuses, a peer
+ * we do not trust, nothing listening; and it connects where the identities match. */
+static void probe_names_the_cause(void **state)
+{
+    struct tls_files srv = {file(0, "good/ca.crt"), file(1, "good/server.crt"),
+                            file(2, "good/server.key"), NULL};
+    struct tls_files cli = {file(0, "good/ca.crt"), file(3, "good/client.crt"),
+                            file(4, "good/client.key"), NULL};
+    struct tls_files evil = {file(0, "good/ca.crt"), file(5, "evil/client.crt"),
+                             file(6, "evil/client.key"), NULL};
+    /* Trusts only the other CA: the server's certificate fails verification. */
+    struct tls_files distrust = {file(7, "evil/ca.crt"), file(3, "good/client.crt"),
+                                 file(4, "good/client.key"), NULL};
+    nng_socket a;
+    char url[64], err[256];
+    assert_int_equal(nng_rep0_open(&a), 0);
+    nng_listener l;
+    assert_int_equal(net_listen(a, "tls+tcp://127.0.0.1:0", &srv, 0, &l, err, sizeof err), 0);
+    int port = 0;
+    nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, &port);
+    snprintf(url, sizeof url, "tls+tcp://127.0.0.1:%d", port);
+    assert_int_equal(net_probe(url, &cli, err, sizeof err), 0);
+    int rv = net_probe(url, &distrust, err, sizeof err);
+    print_message("distrusted server: %d %s\n", rv, err);
+    assert_int_equal(rv, DISCO_ETLS);
+    assert_non_null(strstr(err, "TLS handshake failed"));
+    rv = net_probe(url, &evil, err, sizeof err);
+    print_message("refused client: %d %s\n", rv, err);
+    assert_int_equal(rv, DISCO_ETLS);
+    nng_close(a);
+    /* Nothing listens there any more. */
+    assert_int_equal(net_probe(url, &cli, err, sizeof err), DISCO_ENET);
+    assert_null(strstr(err, "TLS handshake failed"));
+}
+
 static void missing_identity_is_a_clear_error(void **state)
 {
     struct tls_files none = {file(0, "good/ca.crt"), file(7, "good/nobody.crt"),
@@ -174,6 +210,7 @@ int main(void)
         cmocka_unit_test(plain_tcp),
         cmocka_unit_test(mutual_tls),
         cmocka_unit_test(client_from_another_ca_refused),
+        cmocka_unit_test(probe_names_the_cause),
         cmocka_unit_test(missing_identity_is_a_clear_error),
         cmocka_unit_test(receive_cap_drops_oversized),
     };
