@@ -5,7 +5,9 @@
  * hole and the initramfs just under it (both clear of the kernel and its
  * early allocations), the devices in the I/O hole. The console's bytes go
  * to the VM's console queue (monitor_console_put) and come from its input
- * queue; a guest panic is noticed on the console and ends the VM.
+ * queue; a guest panic is noticed on the console and ends the VM. With a
+ * subnet (vm_spec.net) the VM has a virtio NIC whose frames go through the
+ * monitor's switch (vnet.c) and arrive through vm->net_rx.
  */
 #include "vm_boot.h"
 
@@ -17,7 +19,9 @@
 #include "monitor_internal.h"
 #include "vdev_uart.h"
 #include "vdev_virtio_blk.h"
+#include "vdev_virtio_net.h"
 #include "vm_fdt.h"
+#include "vnet.h"
 #include "xalloc.h"
 
 #define FDT_SLOT      0x10000ull   /* bytes kept for the tree */
@@ -35,6 +39,8 @@ struct vm_linux {
     bool panicked;
     bool has_disk;
     struct vdev_virtio_blk disk;
+    bool has_net;
+    struct vdev_virtio_net net; /* last: its pending-frame queue is large */
 };
 
 /* ---- the console UART on the VM's console queues ---- */
@@ -118,15 +124,15 @@ static void syscon_write(void *opaque, uint64_t offset, unsigned size, uint64_t 
 
 static const struct vm_device_ops syscon_ops = {.read = syscon_read, .write = syscon_write};
 
-/* ---- the virtio-mmio disk: DMA through the pmap, checked by the monitor ---- */
+/* ---- the virtio-mmio disk (and the NIC's DMA): through the pmap, checked by the monitor ---- */
 
-static int disk_dma_read(void *opaque, uint64_t gpa, void *buf, size_t len)
+static int guest_dma_read(void *opaque, uint64_t gpa, void *buf, size_t len)
 {
     struct vm_linux *l = opaque;
     return monitor_vm_read_phys(l->vm, gpa, buf, len);
 }
 
-static int disk_dma_write(void *opaque, uint64_t gpa, const void *buf, size_t len)
+static int guest_dma_write(void *opaque, uint64_t gpa, const void *buf, size_t len)
 {
     struct vm_linux *l = opaque;
     return monitor_vm_write_phys(l->vm, gpa, buf, len);
@@ -151,6 +157,54 @@ static void disk_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 }
 
 static const struct vm_device_ops disk_ops = {.read = disk_read, .write = disk_write};
+
+/* ---- the virtio-mmio NIC: the VM's port on its subnet (vnet.h) ---- */
+
+static void net_set_irq(void *opaque, bool level)
+{
+    struct vm_linux *l = opaque;
+    monitor_vm_set_irq(l->vm, 0, VM_LINUX_NET_IRQ - 2, level);
+}
+
+static void net_transmit(void *opaque, const uint8_t *frame, size_t len)
+{
+    struct vm_linux *l = opaque;
+    (void)vnet_send(l->vm, frame, len); /* counts the frame, or the drop */
+}
+
+static void net_delivered(void *opaque, size_t len)
+{
+    struct vm_linux *l = opaque;
+    l->vm->stats.net_rx_frames++;
+    l->vm->stats.net_rx_bytes += len;
+}
+
+static void net_dropped(void *opaque)
+{
+    struct vm_linux *l = opaque;
+    l->vm->stats.net_dropped++;
+}
+
+/* vm->net_rx: a frame the switch delivers to this VM. */
+static void net_rx(void *opaque, const uint8_t *frame, size_t len)
+{
+    struct vm_linux *l = opaque;
+    (void)vdev_virtio_net_receive(&l->net, frame, len);
+}
+
+static uint64_t net_read(void *opaque, uint64_t offset, unsigned size)
+{
+    struct vm_linux *l = opaque;
+    return vdev_virtio_net_read(&l->net, offset, size);
+}
+
+static void net_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+    struct vm_linux *l = opaque;
+    vdev_virtio_net_write(&l->net, offset, size, value);
+}
+
+static const struct vm_device_ops net_ops = {.read = net_read, .write = net_write};
 
 /* ---- setup ---- */
 
@@ -192,8 +246,8 @@ int vm_boot_linux(struct vm *vm, const struct vm_spec *spec, char *err, size_t e
         return DISCO_EINVAL;
     }
     if (spec->disk_image) {
-        struct vdev_virtio_host dh = {.dma_read = disk_dma_read,
-                                      .dma_write = disk_dma_write,
+        struct vdev_virtio_host dh = {.dma_read = guest_dma_read,
+                                      .dma_write = guest_dma_write,
                                       .set_irq = disk_set_irq,
                                       .opaque = l};
         if (vdev_virtio_blk_open(&l->disk, spec->disk_image, &dh) != 0) {
@@ -206,6 +260,24 @@ int vm_boot_linux(struct vm *vm, const struct vm_spec *spec, char *err, size_t e
             snprintf(err, errlen, "cannot map the Linux VM's disk");
             return DISCO_EINVAL;
         }
+    }
+    if (spec->net != 0) {
+        struct vdev_virtio_host nh = {.dma_read = guest_dma_read,
+                                      .dma_write = guest_dma_write,
+                                      .set_irq = net_set_irq,
+                                      .opaque = l};
+        struct vdev_virtio_net_ops ops = {
+            .transmit = net_transmit, .delivered = net_delivered, .dropped = net_dropped};
+        uint8_t mac[6];
+        vnet_mac(vm->id, mac);
+        vdev_virtio_net_init(&l->net, mac, &nh, &ops);
+        if (monitor_vm_add_device(vm, VM_LINUX_NET_BASE, PMAP_PAGE_SIZE, &net_ops, l) != 0) {
+            snprintf(err, errlen, "cannot map the Linux VM's network device");
+            return DISCO_EINVAL;
+        }
+        l->has_net = true;
+        vm->net_rx = net_rx;
+        vm->net_rx_opaque = l;
     }
     struct vm_fdt_config fc = {
         .memory_bytes = vm->memory_bytes,
@@ -223,9 +295,13 @@ int vm_boot_linux(struct vm *vm, const struct vm_spec *spec, char *err, size_t e
         .syscon_base = VM_LINUX_SYSCON_BASE,
         .reboot_offset = REBOOT_OFFSET,
         .reboot_value = VM_LINUX_REBOOT_VALUE,
-        .nvirtio = l->has_disk ? 1 : 0,
-        .virtio = {{.base = VM_LINUX_VIRTIO_BASE, .irq = VM_LINUX_VIRTIO_IRQ}},
     };
+    if (l->has_disk)
+        fc.virtio[fc.nvirtio++] =
+            (typeof(fc.virtio[0])){.base = VM_LINUX_VIRTIO_BASE, .irq = VM_LINUX_VIRTIO_IRQ};
+    if (l->has_net)
+        fc.virtio[fc.nvirtio++] =
+            (typeof(fc.virtio[0])){.base = VM_LINUX_NET_BASE, .irq = VM_LINUX_NET_IRQ};
     uint8_t *dtb;
     size_t dtb_len;
     if (vm_fdt_build(&fc, &dtb, &dtb_len) != 0 || dtb_len > FDT_SLOT) {
@@ -259,6 +335,8 @@ void vm_boot_console_input(struct vm *vm)
 
 void vm_boot_free(struct vm *vm)
 {
+    vm->net_rx = NULL; /* the switch must not deliver into a freed device */
+    vm->net_rx_opaque = NULL;
     if (vm->linux_boot && vm->linux_boot->has_disk)
         vdev_virtio_blk_close(&vm->linux_boot->disk);
     free(vm->linux_boot);

@@ -1,7 +1,8 @@
 /*
  * vm_boot.h - boots an unmodified Linux kernel in a Disco VM (issue 7): the
  * VM's virtual hardware (a 16550 console wired to the VM's console queues,
- * a syscon reboot register that ends the VM), its device tree, the
+ * a syscon reboot register that ends the VM, a virtio disk, a virtio NIC on
+ * the VM's subnet, vnet.h), its device tree, the
  * initramfs and the tree placed in guest RAM, and vCPU 0 entered with the
  * UHI convention (a0 = -2, a1 = the tree's KSEG0 address). Called by
  * monitor_vm_create() when vm_spec.linux_boot is set.
@@ -21,6 +22,8 @@ struct vm_spec;
 #define VM_LINUX_SYSCON_BASE  0x1fe11000ull
 #define VM_LINUX_VIRTIO_BASE  0x1fe12000ull /* the virtio-mmio disk */
 #define VM_LINUX_VIRTIO_IRQ   3             /* IP3 = monitor line 1 */
+#define VM_LINUX_NET_BASE     0x1fe13000ull /* the virtio-mmio NIC (vm_spec.net != 0) */
+#define VM_LINUX_NET_IRQ      4             /* IP4 = monitor line 2 */
 #define VM_LINUX_CPU_HZ       200000000u    /* FLASH's 200 MHz: Count runs at 100 MHz */
 #define VM_LINUX_UART_IRQ     2             /* CPU interrupt IP2 = monitor line 0 */
 #define VM_LINUX_REBOOT_VALUE 0x42u
