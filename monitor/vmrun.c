@@ -22,13 +22,14 @@
 #include "monitor_internal.h"
 #include "xalloc.h"
 
-#define VMRUN_QUANTUM     10000u /* cycles the CPUs may drift apart */
-#define VMRUN_SLICE       4000u  /* instructions per monitor_pcpu_run call */
-#define VMRUN_MAX_PCPUS   16u
-#define VMRUN_DEFAULT_MEM (32ull << 20)
-#define VMRUN_LINUX_MEM   (128ull << 20) /* issue 7: a Linux VM's default */
-#define IO_HOLE_BASE      0x1fc00000ull
-#define IO_HOLE_LIMIT     0x20000000ull
+#define VMRUN_QUANTUM       10000u /* cycles the CPUs may drift apart */
+#define VMRUN_SLICE         4000u  /* instructions per monitor_pcpu_run call */
+#define VMRUN_MAX_PCPUS     16u
+#define VMRUN_DEFAULT_MEM   (32ull << 20)
+#define VMRUN_LINUX_MEM     (128ull << 20) /* issue 7: a Linux VM's default */
+#define VMRUN_IDLE_INPUT_MS 20 /* host ms idle VMs wait for console input before skipping ahead */
+#define IO_HOLE_BASE        0x1fc00000ull
+#define IO_HOLE_LIMIT       0x20000000ull
 
 struct vmrun {
     const struct vmrun_options *o;
@@ -97,6 +98,14 @@ static void drain_console(struct vmrun *r, size_t i, bool final)
     }
 }
 
+/* Every VM's console so far, out now: a pipe's reader watches the consoles live. */
+static void drain_consoles(struct vmrun *r)
+{
+    for (size_t i = 0; i < r->nvm; i++)
+        drain_console(r, i, false);
+    fflush(r->o->out);
+}
+
 static void print_stats(struct vmrun *r, size_t i, double host_seconds)
 {
     FILE *f = r->o->stats_out;
@@ -122,6 +131,13 @@ static void print_stats(struct vmrun *r, size_t i, double host_seconds)
             (unsigned long long)s->reflected, (unsigned long long)s->interrupts,
             (unsigned long long)s->monitor_calls, (unsigned long long)s->pages,
             (double)s->host_monitor_ns / 1e6, host_seconds);
+    if (r->o->net)
+        fprintf(f,
+                "vm%zu: net_tx_frames=%llu net_tx_bytes=%llu net_rx_frames=%llu "
+                "net_rx_bytes=%llu net_dropped=%llu\n",
+                i, (unsigned long long)s->net_tx_frames, (unsigned long long)s->net_tx_bytes,
+                (unsigned long long)s->net_rx_frames, (unsigned long long)s->net_rx_bytes,
+                (unsigned long long)s->net_dropped);
     fprintf(f, "vm%zu: monitor_cycles_by_action", i);
     for (unsigned a = 0; a < COST_ACTION_COUNT; a++)
         if (s->action_count[a])
@@ -210,7 +226,11 @@ static int setup(struct vmrun *r, const char *const *kernels, size_t n, uint8_t 
             place[j] = r->pcpu[(i * vcpus + j) % r->npcpu];
         char name[32];
         snprintf(name, sizeof name, "vm%zu", i);
-        struct vm_spec spec = {.id = (uint32_t)i,
+        /* Ids from 1: the VM's MAC and IP address derive from it (vnet.h, docs/linux.md). */
+        const char *cmdline = o->append;
+        if (o->nappend > 0)
+            cmdline = o->appends[i < o->nappend ? i : o->nappend - 1];
+        struct vm_spec spec = {.id = (uint32_t)i + 1,
                                .name = name,
                                .elf = images[i],
                                .elf_len = lens[i],
@@ -222,8 +242,9 @@ static int setup(struct vmrun *r, const char *const *kernels, size_t n, uint8_t 
                                .linux_boot = o->linux_boot,
                                .initrd = r->initrd,
                                .initrd_len = r->initrd_len,
-                               .cmdline = o->append,
-                               .disk_image = o->disk};
+                               .cmdline = cmdline,
+                               .disk_image = o->disk,
+                               .net = o->linux_boot ? o->net : 0};
         int rv = monitor_vm_create(r->mon, &spec, &r->vm[i], err, sizeof err);
         if (rv != 0) {
             fprintf(stderr, "flash-run: %s: %s\n", kernels[i], err);
@@ -236,30 +257,37 @@ static int setup(struct vmrun *r, const char *const *kernels, size_t n, uint8_t 
 }
 
 /*
- * Console input of Linux VMs (issue 7): whatever stdin has ready goes to
- * every VM's console queue. Looked at every few milliseconds of host time
- * only, since poll() costs as much as thousands of guest instructions.
+ * Console input of Linux VMs (issue 7): whatever stdin has ready, waiting
+ * up to wait_ms for it, goes to every VM's console queue. Returns true if
+ * bytes arrived.
  */
+static bool read_stdin(struct vmrun *r, int wait_ms)
+{
+    struct pollfd pfd = {.fd = 0, .events = POLLIN};
+    if (poll(&pfd, 1, wait_ms) <= 0 || !(pfd.revents & (POLLIN | POLLHUP)))
+        return false;
+    uint8_t buf[512];
+    ssize_t n = read(0, buf, sizeof buf);
+    if (n <= 0) {
+        r->stdin_open = false; /* end of input: the guest sees no more */
+        return false;
+    }
+    for (size_t i = 0; i < r->nvm; i++)
+        monitor_vm_console_input(r->vm[i], buf, (size_t)n);
+    return true;
+}
+
+/* Looks at stdin every few milliseconds of host time only: poll() costs as much as
+ * thousands of guest instructions. Called once per quantum (the clock is cheap). */
 static void feed_stdin(struct vmrun *r, int64_t *next_ns)
 {
-    static unsigned calls;
-    if (!r->stdin_open || ++calls % 256 != 0) /* the clock itself costs: look rarely */
+    if (!r->stdin_open)
         return;
     int64_t now = monitor_now_ns();
     if (now < *next_ns)
         return;
     *next_ns = now + 5000000;
-    struct pollfd pfd = {.fd = 0, .events = POLLIN};
-    if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP)))
-        return;
-    uint8_t buf[512];
-    ssize_t n = read(0, buf, sizeof buf);
-    if (n <= 0) {
-        r->stdin_open = false; /* end of input: the guest sees no more */
-        return;
-    }
-    for (size_t i = 0; i < r->nvm; i++)
-        monitor_vm_console_input(r->vm[i], buf, (size_t)n);
+    (void)read_stdin(r, 0);
 }
 
 static int run(struct vmrun *r)
@@ -272,10 +300,31 @@ static int run(struct vmrun *r)
         bool behind = false, all_idle = true;
         for (uint32_t i = 0; i < r->npcpu; i++)
             if (cpu_cycles(r->cpu[i]) < horizon) {
-                all_idle &= monitor_pcpu_run(r->pcpu[i], horizon, VMRUN_SLICE) == MONITOR_IDLE;
+                /* Linux VMs (one vCPU each, so no memory shared between CPUs): each CPU
+                 * runs through the whole quantum before the next one starts. Switching
+                 * CPUs at every trap made the monitor fail every SC whose LL came
+                 * before a trap (another CPU had a turn in between), and Linux's TLB
+                 * handlers (LLD; TLBP; SCD) livelocked with two VMs on two CPUs. */
+                uint64_t until = horizon;
+                if (r->o->linux_boot && until - cpu_cycles(r->cpu[i]) > VMRUN_QUANTUM)
+                    until = cpu_cycles(r->cpu[i]) + VMRUN_QUANTUM; /* after an idle jump */
+                enum monitor_run rv;
+                do {
+                    rv = monitor_pcpu_run(r->pcpu[i], until, VMRUN_SLICE);
+                    all_idle &= rv == MONITOR_IDLE;
+                } while (r->o->linux_boot && rv != MONITOR_IDLE && cpu_cycles(r->cpu[i]) < until);
                 behind |= cpu_cycles(r->cpu[i]) < horizon;
             }
-        if (all_idle && !behind) {
+        /* Every vCPU sleeps. With stdin open (an interactive console), input the
+         * user is about to type must not find the VMs fast-forwarded to their time
+         * limit: show what they printed (a prompt), wait a little host time for
+         * input; if it comes, go on normally. */
+        bool input = false;
+        if (all_idle && !behind && r->stdin_open) {
+            drain_consoles(r);
+            input = read_stdin(r, VMRUN_IDLE_INPUT_MS);
+        }
+        if (all_idle && !behind && !input) {
             /* Every vCPU sleeps: jump to the first timer, or give up if none is armed. */
             uint64_t wake = monitor_next_wake(r->mon);
             if (wake == UINT64_MAX) {
@@ -287,8 +336,8 @@ static int run(struct vmrun *r)
             }
         }
         feed_stdin(r, &next_input_ns);
+        drain_consoles(r);
         for (size_t i = 0; i < r->nvm; i++) {
-            drain_console(r, i, false);
             struct vm_status st;
             monitor_vm_status(r->vm[i], &st);
             if (st.state == VM_ENDED && !r->done[i]) {

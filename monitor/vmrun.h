@@ -29,11 +29,20 @@ struct vmrun_options {
     const char *initrd; /* initramfs file, or NULL */
     const char *append; /* kernel command line, or NULL for the default */
     const char *disk;   /* virtio block device image (copy-on-write), or NULL */
+    /* Per-VM command lines (additive): the i-th kernel gets appends[i], the
+     * last one repeating for the kernels after it; when nappend is 0, `append`
+     * applies to all. */
+    const char *const *appends;
+    size_t nappend;
+    /* The virtual subnet (vnet.h): every Linux VM of the run gets a virtio NIC
+     * on this subnet (0: none). VM ids are 1, 2, ... in kernel order. */
+    uint32_t net;
 };
 
 /*
  * Runs one VM per kernel until all have ended. Console lines get a "vmN: "
- * prefix when there is more than one VM. Returns the exit status: the VM's
+ * prefix when there is more than one VM (N = kernel index from 0; the VM's
+ * id, and so its MAC, is N + 1). Returns the exit status: the VM's
  * own with one VM, else 0 when every VM exited with 0; 1 otherwise (with the
  * reasons on stderr); 126/127 when a kernel cannot be loaded.
  */

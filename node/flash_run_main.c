@@ -40,15 +40,22 @@ static void usage(FILE *out)
             "    --max-cycles N       end a VM after N simulated cycles (\"time limit\")\n"
             "    --no-l2tlb           run without the second-level software TLB\n"
             "    --initrd FILE        boot KERNEL as Linux (docs/linux.md) with this initramfs\n"
-            "    --append \"CMDLINE\"   boot KERNEL as Linux with this kernel command line\n"
+            "    --append \"CMDLINE\"   boot KERNEL as Linux with this kernel command line;\n"
+            "                         repeated: the i-th applies to the i-th KERNEL, the last\n"
+            "                         one to the KERNELs after it\n"
             "    --disk FILE          Linux: a virtio-mmio disk (guest writes stay in memory)\n"
+            "    --net                Linux: every VM gets a virtio NIC on one virtual subnet\n"
+            "                         (VM ids 1, 2, ...: MAC 02:44:00:00:00:ID, IP 10.0.0.ID)\n"
             "  --help\n");
 }
+
+#define MAX_APPENDS 64
 
 struct run_args {
     struct linux_user_options options;
     bool stats, system, vm;
     struct vmrun_options vmo;
+    const char *appends[MAX_APPENDS]; /* --append, in order */
 };
 
 /* A number in [min, max] for option name, or false after saying why not. */
@@ -96,6 +103,7 @@ static int parse_args(int argc, char **argv, struct run_args *args)
         OPT_INITRD,
         OPT_APPEND,
         OPT_DISK,
+        OPT_NET,
     };
     static const struct option longopts[] = {
         {"cpu", required_argument, NULL, OPT_CPU},
@@ -113,6 +121,7 @@ static int parse_args(int argc, char **argv, struct run_args *args)
         {"initrd", required_argument, NULL, OPT_INITRD},
         {"append", required_argument, NULL, OPT_APPEND},
         {"disk", required_argument, NULL, OPT_DISK},
+        {"net", no_argument, NULL, OPT_NET},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -144,9 +153,17 @@ static int parse_args(int argc, char **argv, struct run_args *args)
             args->vmo.linux_boot = true;
             break;
         case OPT_APPEND:
-            args->vmo.append = optarg;
+            if (args->vmo.nappend == MAX_APPENDS) {
+                fprintf(stderr, "flash-run: at most %d --append options\n", MAX_APPENDS);
+                return -1;
+            }
+            if (args->vmo.nappend == 0)
+                args->vmo.append = optarg; /* the bare run and a single VM use the first */
+            args->appends[args->vmo.nappend++] = optarg;
+            args->vmo.appends = args->appends;
             args->vmo.linux_boot = true;
             break;
+        case OPT_NET: args->vmo.net = 1; break;
         case OPT_DISK:
             args->vmo.disk = optarg;
             args->vmo.linux_boot = true;
