@@ -2,7 +2,8 @@
 # build.sh OUTDIR - the Linux guest of issue 7, cached in OUTDIR (under the
 # build tree): Debian 12's generic MIPS64r2 little-endian kernel, unpacked on
 # the host into OUTDIR/vmlinux.elf, and OUTDIR/initramfs.cpio.gz (busybox,
-# /init, the workload script and its C program, the virtio modules) and
+# /init, the workload script and its C program, the network workloads, the
+# virtio modules) and
 # OUTDIR/disk.img (a test disk for the virtio block device). Nothing fetched is
 # committed. Run on demand (the linux tests, `make linux-guest`), never at
 # configure time. Exit 2 with a clear message when the packages can be
@@ -55,7 +56,8 @@ if [ ! -s "$out/vmlinux.elf" ] || [ "$kdeb" -nt "$out/vmlinux.elf" ]; then
 fi
 
 # The initramfs: rebuilt when any of its sources changed.
-inputs=("$kdeb" "$bdeb" "$here/init.sh" "$here/workload.sh" "$here/wprog.c" "$here/mkimage.py")
+inputs=("$kdeb" "$bdeb" "$here/init.sh" "$here/workload.sh" "$here/net.sh" "$here/wprog.c"
+        "$here/mkimage.py" "$here/build.sh")
 stale=0
 [ -s "$out/initramfs.cpio.gz" ] || stale=1
 for f in "${inputs[@]}"; do [ "$f" -nt "$out/initramfs.cpio.gz" ] && stale=1; done
@@ -66,15 +68,19 @@ if [ "$stale" = 1 ]; then
   mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/tmp" "$r/etc"
   cp "$out/bbroot/bin/busybox" "$r/bin/busybox"
   ln -s busybox "$r/bin/sh"
-  # The virtio modules (Debian builds virtio-mmio and virtio-blk as modules),
-  # loaded by /init in dependency order when the machine has a virtio disk.
+  # The virtio modules (Debian builds virtio-mmio, virtio-blk and virtio-net
+  # as modules), loaded by /init in dependency order when the machine has
+  # virtio devices. virtio_net depends on net_failover, which needs failover
+  # (the .ko files' "depends=" modinfo field).
   mkdir -p "$r/lib/modules"
   for m in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko \
-           drivers/virtio/virtio_mmio.ko drivers/block/virtio_blk.ko; do
+           drivers/virtio/virtio_mmio.ko drivers/block/virtio_blk.ko \
+           net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko; do
     cp "$(ls -d "$out"/kroot/lib/modules/*/kernel | head -n1)/$m" "$r/lib/modules/"
   done
   install -m 755 "$here/init.sh" "$r/init"
   install -m 644 "$here/workload.sh" "$r/workload.sh"
+  install -m 644 "$here/net.sh" "$r/net.sh"
   mips64el-linux-gnuabi64-gcc -O2 -static -o "$r/bin/wprog" "$here/wprog.c" ||
     fail "cross-compiling wprog.c failed (gcc-mips64el-linux-gnuabi64 installed?)"
   python3 "$here/mkimage.py" cpio "$r" "$out/initramfs.cpio.gz.tmp"

@@ -57,7 +57,7 @@ grep -q "^linA: .*Kernel command line: .*workload=script disco.tag=a,b" "$out" |
 grep -q "^linB: .*Kernel command line: $BASE" "$out" || fail "linB: not the monitor's default command line"
 diff <(workload linA "$out") <(workload linB "$out") || fail "the two VMs' workload outputs differ"
 grep -q "^disco-coord: panic: guest panic: " "$out" || fail "the panicking VM did not end with its panic"
-grep -q "^linA: DISCO-LINUX: reboot" "$out" || fail "linA did not finish"
+grep -q "^linA: DISCO-LINUX: poweroff" "$out" || fail "linA did not finish"
 echo "workload: $(workload linA "$out" | wc -l) lines, identical in both VMs"
 
 # The same kernel under flash-run --vm (one process): the same workload output.

@@ -9,6 +9,14 @@
                          (flash-run --system) and as a VM: both reach init and
                          give the same workload output.
   run_linux.py figures   all three, printing the figures of docs/linux.md.
+  run_linux.py net       two Linux VMs on one virtual subnet in one
+                         flash-run --vm --net process: VM 1 (10.0.0.1) runs
+                         workload=netserver, VM 2 workload=netclient
+                         peer=10.0.0.1; the 256 KB file must arrive intact and
+                         both VMs must power off.
+
+The VMs and the bare node end by powering off (init's default); QEMU gets
+end=reboot, since it would hang on the power-off (it runs with -no-reboot).
 
 Needs DISCO_BUILD and DISCO_SOURCE (set by ctest). Exit 77 (skipped) when the
 guest cannot be built: no cached packages and Debian's archive unreachable.
@@ -102,6 +110,8 @@ def flash_run(name, how, shell=False):
         cmd += ["--append", "console=ttyS0 earlycon nokaslr lpj=400000 workload=shell"]
     cmd.append(os.path.join(GUEST, "vmlinux.elf"))
     text, init_at, total, err = timed_run(name, cmd, SHELL_INPUT if shell else None)
+    if not shell and "DISCO-LINUX: poweroff" not in text:
+        fail("%s: the guest did not power off:\n%s" % (name, text[-2000:]))
     if shell and "SHELL-ANSWER 42" not in text:
         fail("%s: the shell did not answer the typed command:\n%s" % (name, text[-2000:]))
     # The virtio disk: size and contents as the image holds them, a write read back.
@@ -138,10 +148,15 @@ def run_qemu():
                     "-Wl,-e,__start", "-o", shim, os.path.join(HERE, "qemu_shim.S")], check=True)
     dts = open(os.path.join(HERE, "qemu_malta.dts.in")).read()
     dts = dts.replace("@INITRD_END@", "0x%x" % (0x7000000 + os.path.getsize(initrd)))
-    # QEMU's malta console is polled: let it empty the tty buffer before the reboot.
-    dts = dts.replace("@APPEND@", "drain=1")
-    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, "-"], input=dts, text=True,
-                   check=True)
+    # QEMU's malta console is polled: let it empty the tty buffer before the reboot;
+    # a reboot, not init's power-off, which would leave QEMU waiting forever.
+    dts = dts.replace("@APPEND@", "drain=1 end=reboot")
+    # Padded to one whole 4 KB page: with some tree sizes (1314 and 2048 bytes were
+    # seen; 1302-1310 and 4096 boot) the kernel under QEMU malta takes an early
+    # exception and spins in the boot ROM's vector before printing anything after
+    # "Initmem setup". Not understood; the page-sized tree always booted.
+    subprocess.run(["dtc", "-q", "-S", "4096", "-I", "dts", "-O", "dtb", "-o", dtb, "-"],
+                   input=dts, text=True, check=True)
     with open(os.path.join(GUEST, "vmlinux.elf"), "rb") as f:
         f.seek(0x1000)  # mkimage.py: the raw image follows the ELF headers at 4 KB
         open(raw, "wb").write(f.read())
@@ -153,6 +168,67 @@ def run_qemu():
     return timed_run("QEMU", cmd)
 
 
+BASE_CMDLINE = "console=ttyS0 earlycon nokaslr lpj=400000"
+NET_FILE_BYTES = 262144
+
+
+def line_of(text, vm, pattern, what):
+    """The first match of pattern on a console line of vm ("vm0: ..."), or fail."""
+    m = re.search(r"^%s: .*?%s" % (vm, pattern), text, re.M)
+    if not m:
+        fail("%s: %s:\n%s" % (vm, what, text[-4000:]))
+    return m
+
+
+def run_net():
+    """Two Linux VMs talking over the virtual subnet (vnet.h, docs/linux.md)."""
+    cmd = ["stdbuf", "-oL", FLASH_RUN, "--vm", "--net", "--stats", "--max-cycles", MAX_CYCLES,
+           "--initrd", os.path.join(GUEST, "initramfs.cpio.gz"),
+           "--append", BASE_CMDLINE + " workload=netserver",
+           "--append", BASE_CMDLINE + " workload=netclient peer=10.0.0.1",
+           os.path.join(GUEST, "vmlinux.elf"), os.path.join(GUEST, "vmlinux.elf")]
+    text, init_at, total, err = timed_run("two VMs on a subnet", cmd)
+    # VM ids are 1 and 2 (console prefixes vm0 and vm1): MACs and addresses follow.
+    line_of(text, "vm0", r"DISCO-NET: eth0 02:44:00:00:00:01 10\.0\.0\.1$", "no eth0 line")
+    line_of(text, "vm1", r"DISCO-NET: eth0 02:44:00:00:00:02 10\.0\.0\.2$", "no eth0 line")
+    line_of(text, "vm1", r"DISCO-NET: ping \d+ bytes from 10\.0\.0\.1: seq=\d+ ttl=64",
+            "no ping answer from 10.0.0.1")
+    sent = line_of(text, "vm1", r"DISCO-NET: sending (\d+) bytes md5 ([0-9a-f]{32})$",
+                   "the client did not send")
+    got = line_of(text, "vm0", r"DISCO-NET: received (\d+) bytes md5 ([0-9a-f]{32})$",
+                  "the server received nothing")
+    if int(sent.group(1)) != NET_FILE_BYTES or sent.groups() != got.groups():
+        fail("sent %s bytes md5 %s, received %s bytes md5 %s" %
+             (sent.group(1), sent.group(2), got.group(1), got.group(2)))
+    took = line_of(text, "vm1", r"DISCO-NET: sent to 10\.0\.0\.1:5000 in ([0-9.]+) s$",
+                   "the client did not finish")
+    for vm in ("vm0", "vm1"):
+        line_of(text, vm, r"DISCO-LINUX: poweroff$", "did not power off")
+    if "did not exit" in err:
+        fail("a VM did not exit:\n" + err)
+    # Each frame one VM sent, the other received: nothing lost on the subnet.
+    net = {}
+    for vm in ("vm0", "vm1"):
+        m = re.search(r"^%s: net_tx_frames=(\d+) net_tx_bytes=(\d+) net_rx_frames=(\d+) "
+                      r"net_rx_bytes=(\d+) net_dropped=(\d+)$" % vm, err, re.M)
+        if not m:
+            fail("%s: no net statistics:\n%s" % (vm, err))
+        net[vm] = [int(x) for x in m.groups()]
+    if net["vm0"][0:2] != net["vm1"][2:4] or net["vm1"][0:2] != net["vm0"][2:4]:
+        fail("frames sent and received do not match: %s" % net)
+    if net["vm1"][1] < NET_FILE_BYTES:
+        fail("the client sent only %d bytes of frames" % net["vm1"][1])
+    secs = float(took.group(1))
+    print("two VMs on a subnet: %.2f s wall (%.2f s host CPU), first init after %.2f s" %
+          (total, LAST_CPU, init_at))
+    print("256 KB transfer (connect to close, client's clock): %.6f simulated s = %.1f M cycles"
+          " at 200 MHz, %.2f MB/s simulated" %
+          (secs, secs * 200, NET_FILE_BYTES / secs / 1e6 if secs > 0 else float("nan")))
+    print("".join(l + "\n" for l in text.splitlines() if "DISCO-NET" in l), end="")
+    print("statistics (flash-run --stats):\n" + err)
+    print("PASS")
+
+
 def stat(errtext, key):
     m = re.search(r"\b%s=([0-9.]+)" % key, errtext)
     return m.group(1) if m else "?"
@@ -161,22 +237,25 @@ def stat(errtext, key):
 def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else "vm-qemu"
     build_guest()
+    if mode == "net":
+        run_net()
+        return
     vm_text, vm_init, vm_total, vm_err = run_vm()
     vm_work = workload("Disco VM", vm_text)
     vm_cpu = LAST_CPU
-    print("Disco VM: init after %.2f s, rebooted after %.2f s wall, %.2f s host CPU; %s" %
+    print("Disco VM: init after %.2f s, ended after %.2f s wall, %.2f s host CPU; %s" %
           (vm_init, vm_total, vm_cpu, vm_err.strip().splitlines()[0] if vm_err.strip() else ""))
     if mode in ("vm-qemu", "figures"):
         q_text, q_init, q_total, _ = run_qemu()
         q_work = workload("QEMU", q_text)
-        print("QEMU malta: init after %.2f s, rebooted after %.2f s wall, %.2f s host CPU" %
+        print("QEMU malta: init after %.2f s, ended after %.2f s wall, %.2f s host CPU" %
               (q_init, q_total, LAST_CPU))
         if q_work != vm_work:
             fail("workload output differs:\n--- Disco VM\n%s--- QEMU\n%s" % (vm_work, q_work))
     if mode in ("bare-vm", "figures"):
         b_text, b_init, b_total, b_err = run_bare()
         b_work = workload("bare node", b_text)
-        print("bare node: init after %.2f s, rebooted after %.2f s wall, %.2f s host CPU; %s" %
+        print("bare node: init after %.2f s, ended after %.2f s wall, %.2f s host CPU; %s" %
               (b_init, b_total, LAST_CPU, b_err.strip()))
         if b_work != vm_work:
             fail("workload output differs:\n--- Disco VM\n%s--- bare\n%s" % (vm_work, b_work))
