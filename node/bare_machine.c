@@ -523,6 +523,8 @@ static struct control_call *arrive(struct bare_machine *m, uint64_t q, bool fina
         vm_host_report(m, final, &vr);
         a.n_vms = vr.count;
         a.vms = vr.ptrs;
+        a.n_frames = vr.frame_count;
+        a.frames = vr.frames;
     }
     if (m->misrouted || m->refused)
         log_debug("%llu misrouted, %llu refused protocol messages so far",

@@ -84,13 +84,18 @@ struct vm_host_report {
     Disco__Control__VmReport **ptrs;
     size_t count;
     void *storage;
+    /* The virtual subnet's frames our VMs sent up (BarrierArrive.frames). */
+    Disco__Control__NetFrame **frames;
+    size_t frame_count;
 };
 void vm_host_report(struct bare_machine *m, bool final, struct vm_host_report *out);
 /* After the arrival was sent: frees the reports, destroys the VMs whose end they carried. */
 void vm_host_report_done(struct bare_machine *m, struct vm_host_report *report);
 /* At a quantum boundary: gives destroyed VMs' machine pages back once no
  * transaction is in flight on this server (purging them from our caches).
- * Returns true while some wait (a transaction was in flight). */
+ * Returns true while some wait (a transaction was in flight). Called every
+ * round: at such a point it also delivers the subnet's frames of the last
+ * releases (their DMA needs the caches and directories quiet). */
 bool vm_host_reclaim(struct bare_machine *m);
 
 #endif

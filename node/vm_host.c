@@ -6,7 +6,9 @@
  * releases; each arrival reports their console output, their end and their
  * statistics; the machine pages of destroyed VMs are purged from our caches
  * and directories before the monitor reuses them (docs/architecture.md,
- * "VMs on the distributed machine").
+ * "VMs on the distributed machine"). The virtual subnet's frames that leave
+ * the server ride in the arrival and come in with the release ("The virtual
+ * subnet").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +22,22 @@
 #include "disco_err.h"
 #include "log.h"
 #include "monitor.h"
+#include "vnet.h"
 #include "xalloc.h"
 
 #define MACHINE_PAGE_BYTES 4096u       /* the monitor's page (monitor.h) */
 #define VM_CONSOLE_TAKE    (64u << 10) /* a VM's console bytes per arrival, at most */
 #define VM_MAX_VCPUS       1024u       /* bound on a (hostile) create command */
+/* The subnet's frames sent up in one arrival, at most: the coordinator takes
+ * arrivals of up to 2 MiB (coordinator/control_server.c CONTROL_MAX_REQUEST),
+ * which also carry up to 2 x 256 KB of console bytes and the page counters.
+ * Beyond this a frame is dropped, as a full switch port drops it. */
+#define NET_UPLINK_BYTES  (1u << 20)
+#define NET_UPLINK_FRAMES 4096u
+/* Frames from releases waiting to be delivered (a release brings at most
+ * 4 MiB, coordinator/vm_run.h VM_RUN_NET_RELEASE_BYTES): room for two. */
+#define NET_INBOX_BYTES  (8u << 20)
+#define NET_INBOX_FRAMES 16384u
 
 struct vm_slot {
     struct vm *vm;
@@ -37,6 +50,31 @@ struct vm_refusal {
     char why[200];
 };
 
+/* A frame waiting for the next arrival: its bytes are at `offset` in the uplink buffer. */
+struct net_slot {
+    uint32_t net;
+    uint32_t offset, len;
+};
+
+/* The frames our VMs sent up during the quantum (monitor_host.net_uplink). */
+struct net_uplink {
+    uint8_t *bytes; /* [NET_UPLINK_BYTES] */
+    size_t used;
+    struct net_slot slot[NET_UPLINK_FRAMES];
+    size_t count;
+    uint64_t dropped, dropped_total; /* this quantum, and since the start */
+    uint64_t sent_total, received_total;
+};
+
+/* Frames of releases not delivered yet: their DMA waits for a quiet server. */
+struct net_inbox {
+    uint8_t *bytes;
+    size_t used, cap;
+    struct net_slot *slot;
+    size_t count, slot_cap;
+    uint64_t dropped;
+};
+
 struct vm_host {
     struct monitor *mon;
     struct vm_slot *vm; /* the VMs on our CPUs, running or ended but not yet reported */
@@ -47,6 +85,9 @@ struct vm_host {
     bool want_stats;      /* the last release asked for every VM's statistics */
     bool reclaim_pending; /* a VM was destroyed: its pages wait for monitor_reclaim() */
     uint64_t pages_reclaimed, remote_copies;
+    uint64_t dma_unpurged; /* DMA pages only written back: a line was busy at its home */
+    struct net_uplink net;
+    struct net_inbox inbox;
 };
 
 /* ---- building ---- */
@@ -83,10 +124,30 @@ static uint8_t *machine_page(void *opaque, uint64_t machine)
 
 static void dma_page(void *opaque, uint64_t machine);
 
+/*
+ * monitor_host.net_uplink: a frame that must leave the server (vnet.c has
+ * switched it locally already) waits for the next barrier arrival, where the
+ * coordinator switches it to the servers of its destination. Bounded per
+ * quantum; the monitor validated it (length, source MAC, subnet).
+ */
+static void net_uplink(void *opaque, uint32_t net, const uint8_t *frame, size_t len)
+{
+    struct net_uplink *u = &((struct bare_machine *)opaque)->vh->net;
+    if (u->count == NET_UPLINK_FRAMES || len > NET_UPLINK_BYTES - u->used) {
+        u->dropped++;
+        return;
+    }
+    memcpy(u->bytes + u->used, frame, len);
+    u->slot[u->count++] =
+        (struct net_slot){.net = net, .offset = (uint32_t)u->used, .len = (uint32_t)len};
+    u->used += len;
+}
+
 int vm_host_create(struct bare_machine *m, char *err, size_t errlen)
 {
     struct vm_host *vh = xcalloc(1, sizeof *vh);
     vh->scratch = xmalloc(VM_CONSOLE_TAKE);
+    vh->net.bytes = xmalloc(NET_UPLINK_BYTES);
     m->vh = vh;
     struct monitor_host host = {.model = m->model,
                                 .big_endian = m->big_endian,
@@ -95,6 +156,7 @@ int vm_host_create(struct bare_machine *m, char *err, size_t errlen)
                                 .bank_bytes = m->map.bank_bytes,
                                 .machine_page = machine_page,
                                 .dma_page = dma_page,
+                                .net_uplink = net_uplink,
                                 .opaque = m};
     vh->mon = monitor_create(&host);
     if (vh->mon == NULL) {
@@ -127,10 +189,21 @@ void vm_host_destroy(struct bare_machine *m)
             monitor_vm_stop(vh->vm[i].vm, "machine shut down");
         monitor_vm_destroy(vh->vm[i].vm);
     }
+    if (vh->dma_unpurged)
+        log_info("DMA: %llu page(s) written back but not purged (a line busy at its home)",
+                 (unsigned long long)vh->dma_unpurged);
+    if (vh->net.sent_total || vh->net.received_total || vh->net.dropped_total)
+        log_info("subnet: %llu frame(s) sent to other servers, %llu received, %llu dropped "
+                 "(uplink full), %llu dropped (inbox full)",
+                 (unsigned long long)vh->net.sent_total, (unsigned long long)vh->net.received_total,
+                 (unsigned long long)vh->net.dropped_total, (unsigned long long)vh->inbox.dropped);
     monitor_destroy(vh->mon);
     free(vh->vm);
     free(vh->refusal);
     free(vh->scratch);
+    free(vh->net.bytes);
+    free(vh->inbox.bytes);
+    free(vh->inbox.slot);
     free(vh);
     m->vh = NULL;
 }
@@ -249,7 +322,8 @@ static void create_vm(struct bare_machine *m, const Disco__Control__VmSpec *spec
                          .vcpus = (uint32_t)spec->n_vcpu_cpu,
                          .pcpu = pcpu,
                          .max_cycles = spec->has_max_cycles ? spec->max_cycles : 0,
-                         .no_l2tlb = spec->has_no_l2tlb && spec->no_l2tlb};
+                         .no_l2tlb = spec->has_no_l2tlb && spec->no_l2tlb,
+                         .net = spec->has_net ? spec->net : 0};
     /* A Linux guest (issue 7): initramfs, command line, disk. */
     char disk_path[256] = "";
     if (spec->has_linux_boot && spec->linux_boot) {
@@ -311,6 +385,61 @@ static void input_vm(struct bare_machine *m, const Disco__Control__VmInput *in)
                  in->data.len - taken);
 }
 
+/*
+ * The subnet's frames the coordinator switched to us wait in the inbox
+ * until the server is quiet (vm_host_reclaim): the monitor then gives each
+ * to the local VM its MAC names, or to every local VM on the subnet for a
+ * broadcast, and the NIC writes it into guest memory by DMA, which needs
+ * no coherence transaction in flight (dma_page). Malformed frames (subnet
+ * 0, a length outside the Ethernet range) are not kept.
+ */
+static void inbox_add(struct net_inbox *in, uint32_t net, const uint8_t *frame, size_t len)
+{
+    if (net == 0 || len < VNET_FRAME_MIN || len > VNET_FRAME_MAX)
+        return;
+    if (in->count == NET_INBOX_FRAMES || len > NET_INBOX_BYTES - in->used) {
+        in->dropped++;
+        if ((in->dropped & (in->dropped - 1)) == 0) /* at powers of two: a flood stays readable */
+            log_warn("subnet inbox full: %llu frame(s) dropped so far",
+                     (unsigned long long)in->dropped);
+        return;
+    }
+    if (in->used + len > in->cap) {
+        size_t cap = in->cap ? in->cap : 64u << 10;
+        while (cap < in->used + len)
+            cap *= 2;
+        in->cap = cap < NET_INBOX_BYTES ? cap : NET_INBOX_BYTES;
+        in->bytes = xrealloc(in->bytes, in->cap);
+    }
+    if (in->count == in->slot_cap) {
+        in->slot_cap = in->slot_cap ? 2 * in->slot_cap : 64;
+        in->slot = xrealloc(in->slot, in->slot_cap * sizeof *in->slot);
+    }
+    memcpy(in->bytes + in->used, frame, len);
+    in->slot[in->count++] =
+        (struct net_slot){.net = net, .offset = (uint32_t)in->used, .len = (uint32_t)len};
+    in->used += len;
+}
+
+static void inbox_deliver(struct vm_host *vh)
+{
+    struct net_inbox *in = &vh->inbox;
+    for (size_t i = 0; i < in->count; i++)
+        monitor_net_deliver(vh->mon, in->slot[i].net, in->bytes + in->slot[i].offset,
+                            in->slot[i].len);
+    vh->net.received_total += in->count;
+    in->count = in->used = 0;
+}
+
+static void deliver_frames(struct bare_machine *m, const Disco__Control__BarrierRelease *release)
+{
+    for (size_t i = 0; i < release->n_frames; i++) {
+        const Disco__Control__NetFrame *f = release->frames[i];
+        if (f)
+            inbox_add(&m->vh->inbox, f->net, f->data.data, f->data.len);
+    }
+}
+
 void vm_host_apply(struct bare_machine *m, const Disco__Control__BarrierRelease *release)
 {
     m->vh->want_stats |= release->has_want_vm_stats && release->want_vm_stats;
@@ -323,6 +452,7 @@ void vm_host_apply(struct bare_machine *m, const Disco__Control__BarrierRelease 
         else if (cmd->body_case == DISCO__CONTROL__VM_COMMAND__BODY_INPUT && cmd->input)
             input_vm(m, cmd->input);
     }
+    deliver_frames(m, release);
 }
 
 /* ---- reports ---- */
@@ -361,6 +491,11 @@ static void fill_stats(struct report_store *rs, const struct vm_stats *s)
     SET(monitor_calls);
     SET(pages);
     SET(host_monitor_ns);
+    SET(net_tx_frames);
+    SET(net_tx_bytes);
+    SET(net_rx_frames);
+    SET(net_rx_bytes);
+    SET(net_dropped);
 #undef SET
     for (unsigned a = 0; a < COST_ACTION_COUNT; a++) {
         if (s->action_count[a] == 0 && s->action_cycles[a] == 0)
@@ -415,12 +550,40 @@ static bool report_vm(struct vm_host *vh, struct vm_slot *s, bool with_stats, si
     return n || r->ended || with_stats;
 }
 
+/* The uplink's frames as NetFrames pointing into its buffer (valid until
+ * vm_host_report_done empties it). */
+static void report_frames(struct vm_host *vh, struct vm_host_report *out)
+{
+    struct net_uplink *u = &vh->net;
+    /* Logged when the total reaches the next power of two: a flood stays readable. */
+    uint64_t before = u->dropped_total;
+    u->dropped_total += u->dropped;
+    if (u->dropped && (before == 0 || (before ^ u->dropped_total) > before))
+        log_warn("subnet uplink full: %llu frame(s) dropped this quantum (%llu so far)",
+                 (unsigned long long)u->dropped, (unsigned long long)u->dropped_total);
+    u->dropped = 0;
+    if (u->count == 0)
+        return;
+    Disco__Control__NetFrame *f = xcalloc(u->count, sizeof *f);
+    out->frames = xcalloc(u->count, sizeof *out->frames);
+    for (size_t i = 0; i < u->count; i++) {
+        disco__control__net_frame__init(&f[i]);
+        f[i].net = u->slot[i].net;
+        f[i].data.data = u->bytes + u->slot[i].offset;
+        f[i].data.len = u->slot[i].len;
+        out->frames[i] = &f[i];
+    }
+    out->frame_count = u->count;
+    u->sent_total += u->count;
+}
+
 void vm_host_report(struct bare_machine *m, bool final, struct vm_host_report *out)
 {
     struct vm_host *vh = m->vh;
     size_t slots = vh->vm_count + vh->refusal_count;
     struct report_store *store = xcalloc(slots + 1, sizeof *store);
     *out = (struct vm_host_report){.ptrs = xcalloc(slots + 1, sizeof *out->ptrs), .storage = store};
+    report_frames(vh, out);
     size_t budget = CONSOLE_ARRIVE_MAX;
     for (size_t i = 0; i < vh->vm_count; i++) {
         struct report_store *rs = &store[out->count];
@@ -445,8 +608,12 @@ void vm_host_report_done(struct bare_machine *m, struct vm_host_report *report)
         free(store[i].console);
     free(store);
     free(report->ptrs);
+    if (report->frame_count)
+        free(report->frames[0]); /* the NetFrame array (report_frames) */
+    free(report->frames);
     *report = (struct vm_host_report){0};
     vh->refusal_count = 0;
+    vh->net.count = vh->net.used = 0; /* the frames went out with the arrival */
     /* The coordinator has the end of these VMs: their pages go to quarantine. */
     size_t kept = 0;
     for (size_t i = 0; i < vh->vm_count; i++) {
@@ -505,15 +672,36 @@ static void purge_page(void *opaque, uint64_t machine)
             log_warn("directory page 0x%llx is busy while reclaimed", (unsigned long long)a);
 }
 
+/* True if a line of the machine page at `machine` has a transaction open at its home. */
+static bool page_busy_at_home(struct directory *dir, uint64_t machine)
+{
+    for (uint64_t a = machine; a < machine + MACHINE_PAGE_BYTES; a += COH_LINE_BYTES) {
+        struct dir_line_info li;
+        if (dir_line_info(dir, a, &li) == 0 && li.busy)
+            return true;
+    }
+    return false;
+}
+
 /*
- * monitor_host.dma_page (issue 7): a Linux VM's virtio disk reads and writes
- * guest memory in the bank's bytes, which the simulated caches do not see.
- * So before each page is touched, every local cache writes its dirty lines
- * of the page to the bank and forgets them, and the home directory forgets
- * the page: the bank is then the only copy, and the CPUs fetch the
+ * monitor_host.dma_page (issue 7): a Linux VM's virtio devices read and
+ * write guest memory in the bank's bytes, which the simulated caches do not
+ * see. So before each page is touched, every local cache writes its dirty
+ * lines of the page to the bank and forgets them, and the home directory
+ * forgets the page: the bank is then the only copy, and the CPUs fetch the
  * device's writes afresh. A VM's pages are on its own server's nodes, so no
- * other server holds a line (as purge_page). A line in flight cannot be
- * flushed: logged (the device's view of it may be stale).
+ * other server holds a line (as purge_page).
+ *
+ * Caches and directory are purged together or not at all: a cache that
+ * forgot a line its home still lists as its own asks for it again, which the
+ * home takes for a protocol error, and the miss never completes. So while a
+ * line of the page has a transaction open at its home (typically the
+ * requester's DONE not yet delivered, within the same slice), dirty lines
+ * are only copied to the bank: a device's read sees current data (the NICs'
+ * transmit path, in the vCPU's slice), a device's write may be hidden by a
+ * cached copy (the receive path of frames from other servers waits for a
+ * quiet server, vm_host_reclaim, so it always purges). Counted, logged at
+ * debug level.
  */
 static void dma_page(void *opaque, uint64_t machine)
 {
@@ -522,6 +710,13 @@ static void dma_page(void *opaque, uint64_t machine)
     uint8_t *bytes = machine_page(m, machine);
     if (bytes == NULL || node < m->first_node || node - m->first_node >= m->node_count)
         return;
+    struct directory *dir = m->dir[node - m->first_node];
+    bool purge = !page_busy_at_home(dir, machine);
+    if (!purge) {
+        m->vh->dma_unpurged++;
+        log_debug("DMA: page 0x%llx has a transaction open at its home: written back, not purged",
+                  (unsigned long long)machine);
+    }
     for (uint64_t a = machine; a < machine + MACHINE_PAGE_BYTES; a += COH_LINE_BYTES) {
         for (uint32_t i = 0; i < m->ncpu; i++) {
             struct agent *ag = m->cpu[i].agent;
@@ -538,31 +733,40 @@ static void dma_page(void *opaque, uint64_t machine)
                 memcpy(bytes + (a - machine), line, COH_LINE_BYTES);
             }
             bool held;
-            if (agent_purge_line(ag, a, &held) != 0)
+            if (purge && agent_purge_line(ag, a, &held) != 0)
                 log_warn("DMA: line 0x%llx is in flight at CPU %u", (unsigned long long)a,
                          m->cpu[i].global);
         }
     }
-    struct directory *dir = m->dir[node - m->first_node];
     uint32_t dir_page = m->timing.page_bytes;
-    for (uint64_t a = machine; dir_page <= MACHINE_PAGE_BYTES && a < machine + MACHINE_PAGE_BYTES;
-         a += dir_page)
+    for (uint64_t a = machine;
+         purge && dir_page <= MACHINE_PAGE_BYTES && a < machine + MACHINE_PAGE_BYTES; a += dir_page)
         if (dir_purge_page(dir, a) != 0)
             log_warn("DMA: directory page 0x%llx is busy", (unsigned long long)a);
+}
+
+/* No line is in transition anywhere on this server. */
+static bool server_quiet(const struct bare_machine *m)
+{
+    for (uint32_t i = 0; i < m->ncpu; i++)
+        if (agent_outstanding(m->cpu[i].agent) > 0)
+            return false;
+    for (uint32_t i = 0; i < m->node_count; i++)
+        if (dir_busy_lines(m->dir[i]) > 0)
+            return false;
+    return true;
 }
 
 bool vm_host_reclaim(struct bare_machine *m)
 {
     struct vm_host *vh = m->vh;
+    bool quiet = (vh->reclaim_pending || vh->inbox.count) && server_quiet(m);
+    if (quiet && vh->inbox.count)
+        inbox_deliver(vh);
     if (!vh->reclaim_pending)
         return false;
-    /* Safe only when no line is in transition anywhere on this server. */
-    for (uint32_t i = 0; i < m->ncpu; i++)
-        if (agent_outstanding(m->cpu[i].agent) > 0)
-            return true;
-    for (uint32_t i = 0; i < m->node_count; i++)
-        if (dir_busy_lines(m->dir[i]) > 0)
-            return true;
+    if (!quiet)
+        return true;
     size_t pages = monitor_reclaim(vh->mon, purge_page, m);
     vh->pages_reclaimed += pages;
     vh->reclaim_pending = false;
