@@ -125,6 +125,10 @@ static void cluster_stats(struct api_call *call)
         api_stats_add(&l, "machine_vms_live", m.vms_live, NULL);
         api_stats_add(&l, "machine_vms_started", (double)m.vms_started, NULL);
         api_stats_add(&l, "machine_vms_ended", (double)m.vms_ended, NULL);
+        /* The virtual subnet's switch between servers (vm_run.h). */
+        api_stats_add(&l, "machine_net_frames_switched", (double)m.net_frames_switched, NULL);
+        api_stats_add(&l, "machine_net_bytes_switched", (double)m.net_bytes_switched, "bytes");
+        api_stats_add(&l, "machine_net_frames_dropped", (double)m.net_frames_dropped, NULL);
         uint64_t cyc = 0, insns = 0, local = 0, remote = 0;
         for (uint32_t i = 0; i < view.nodes; i++) {
             struct vm_node_stats n;

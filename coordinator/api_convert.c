@@ -226,6 +226,12 @@ void api_stats_add_vm(struct api_stats *l, const struct vm_run_stats *s)
     api_stats_add(l, "monitor_calls", (double)s->monitor_calls, NULL);
     api_stats_add(l, "pages", (double)s->pages, NULL);
     api_stats_add(l, "host_monitor", (double)s->host_monitor_ns / 1e6, "ms");
+    /* The virtual subnet (a Linux VM's NIC; 0 without one). */
+    api_stats_add(l, "net_tx_frames", (double)s->net_tx_frames, NULL);
+    api_stats_add(l, "net_tx_bytes", (double)s->net_tx_bytes, "bytes");
+    api_stats_add(l, "net_rx_frames", (double)s->net_rx_frames, NULL);
+    api_stats_add(l, "net_rx_bytes", (double)s->net_rx_bytes, "bytes");
+    api_stats_add(l, "net_dropped", (double)s->net_dropped, NULL);
     uint64_t g[VMG_COUNT];
     char name[64];
     vm_run_stats_groups(s, g);

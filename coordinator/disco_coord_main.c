@@ -49,6 +49,7 @@ struct vm_option {
     /* A Linux guest (issue 7, docs/linux.md): linux, initrd=, append=, disk=. */
     bool linux_boot;
     const char *initrd, *append, *disk;
+    uint32_t net; /* the virtual subnet of its virtio-net device, 0: none */
 };
 
 struct options {
@@ -121,7 +122,8 @@ static void usage(FILE *out)
                  "  --console-prefix       prefix console lines with \"cpuN: \"\n"
                  "Disco VMs (docs/architecture.md, \"VMs on the distributed machine\"):\n"
                  "  --vm KERNEL[,mem=SIZE][,vcpus=N][,node=N][,max-cycles=N][,name=S]\n"
-                 "       [,after=S][,no-l2tlb][,linux][,initrd=FILE][,disk=FILE][,append=TEXT]\n"
+                 "       [,after=S][,no-l2tlb][,linux][,initrd=FILE][,disk=FILE][,net=N]\n"
+                 "       [,append=TEXT]\n"
                  "                         run KERNEL in a VM (repeatable; mem=32M, vcpus=1 by\n"
                  "                         default; SIZE in bytes or with K/M/G); vCPUs fill the\n"
                  "                         least-loaded node (or node N) and spill to the next\n"
@@ -130,7 +132,10 @@ static void usage(FILE *out)
                  "                         Linux (docs/linux.md): initrd= (implies linux) the\n"
                  "                         initramfs, disk= a virtio disk image, append= the\n"
                  "                         kernel command line: the last key, it takes the rest\n"
-                 "                         of the argument, commas included; mem=128M default\n"
+                 "                         of the argument, commas included; mem=128M default;\n"
+                 "                         net=N a virtio-net NIC on virtual subnet N >= 1 (the\n"
+                 "                         VMs of one subnet exchange frames across servers;\n"
+                 "                         MAC 02:44:<VM id>; docs/architecture.md)\n"
                  "  --stats-json FILE      also write the per-VM statistics as JSON\n"
                  "  (--transport, --quantum-cycles, --max-cycles, --timeout apply as for --bare)\n"
                  "public API (see docs/api.md):\n"
@@ -168,7 +173,7 @@ static void vm_syntax(const char *arg, const char *why)
     fprintf(stderr,
             "disco-coord: --vm %s: %s\n"
             "  (--vm KERNEL[,mem=SIZE][,vcpus=N][,node=N][,max-cycles=N][,name=S][,after=S]"
-            "[,no-l2tlb][,linux][,initrd=FILE][,disk=FILE][,append=TEXT])\n",
+            "[,no-l2tlb][,linux][,initrd=FILE][,disk=FILE][,net=N][,append=TEXT])\n",
             arg, why);
     exit(2);
 }
@@ -261,12 +266,18 @@ static void parse_vm(char *arg, struct vm_option *vm)
             if (!value || !*value)
                 vm_syntax(arg, "disk= wants a disk image file");
             vm->disk = value;
+        } else if (strcmp(item, "net") == 0) {
+            if (!number || n == 0 || n > UINT32_MAX || strpbrk(value, "KkMmGg"))
+                vm_syntax(arg, "net= wants a subnet number from 1 to 4294967295");
+            vm->net = (uint32_t)n;
         } else {
             vm_syntax(arg, "unknown option");
         }
     }
     if ((vm->disk || vm->append) && !vm->linux_boot)
         vm_syntax(arg, "disk= and append= are for Linux VMs (add linux or initrd=)");
+    if (vm->net && !vm->linux_boot)
+        vm_syntax(arg, "net= is for Linux VMs (add linux or initrd=): only they have the NIC");
     /* A Linux VM's default memory, as flash-run --vm (monitor/vmrun.c). */
     if (vm->linux_boot && !mem_given)
         vm->memory_bytes = 128u << 20;
@@ -827,7 +838,8 @@ static int submit_vms(struct vm_run *vms, const struct options *o, uint8_t **ker
                                    .max_cycles = v->max_cycles,
                                    .no_l2tlb = v->no_l2tlb,
                                    .linux_boot = v->linux_boot,
-                                   .cmdline = v->append};
+                                   .cmdline = v->append,
+                                   .net = v->net};
         uint8_t *initrd = NULL, *disk = NULL;
         int rv = DISCO_OK;
         if (v->initrd)

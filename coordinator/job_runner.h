@@ -33,6 +33,9 @@ struct run_spec {
      * this initramfs, the command line (NULL: the monitor's default) and
      * the virtio disk image (NULL: none). */
     const char *initrd_path, *cmdline, *disk_path;
+    /* The VM's owner (additive, may be NULL): a Linux VM's NIC is on the
+     * owner's own virtual subnet (job_runner_vm.c). */
+    const char *owner;
 };
 
 /* How a run ended. */
@@ -150,6 +153,9 @@ bool vm_service_node_stats(struct vm_service *svc, uint32_t node, struct vm_node
 struct vm_machine_stats {
     uint64_t quanta, quantum_cycles, idle_holds, vms_started, vms_ended;
     unsigned vms_live;
+    /* The virtual subnet between servers (vm_run_net_stats; additive): frame
+     * copies switched, their bytes, frames dropped for any reason. */
+    uint64_t net_frames_switched, net_bytes_switched, net_frames_dropped;
 };
 void vm_service_machine_stats(struct vm_service *svc, struct vm_machine_stats *out);
 

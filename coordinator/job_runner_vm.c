@@ -3,7 +3,9 @@
  * the node servers (job_runner.h). The vm_service between the API thread
  * and the polling thread: a command queue the barrier release drains into
  * vm_run, an event queue the API loop is woken for, the id map, the nodes'
- * latest counters and the idle hold of the barrier.
+ * latest counters and the idle hold of the barrier. A Linux VM's NIC is on
+ * its owner's virtual subnet: one owner's VMs talk to each other, never to
+ * another owner's.
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -42,6 +44,7 @@ struct cmd {
     uint8_t *initrd, *disk;
     size_t initrd_len, disk_len;
     char *cmdline;
+    uint32_t net; /* the owner's subnet (Linux VMs) */
     char name[64];
     uint64_t memory_bytes, max_cycles;
     uint32_t vcpus;
@@ -270,7 +273,8 @@ static void apply(struct vm_service *svc, struct cmd *c)
                                    .initrd_len = c->initrd_len,
                                    .cmdline = c->cmdline,
                                    .disk = c->disk,
-                                   .disk_len = c->disk_len};
+                                   .disk_len = c->disk_len,
+                                   .net = c->net};
         if (vm_run_submit(svc->run, &spec, &id, why, sizeof why) != 0) {
             struct evt e = {.kind = EVT_END, .key = c->key, .stats = xcalloc(1, sizeof *e.stats)};
             snprintf(e.end.reason, sizeof e.end.reason, "not placed: %.180s", why);
@@ -369,9 +373,14 @@ static bool on_release(void *arg, uint64_t quantum)
     }
     svc->last_release_ms = now;
     bool over = vm_run_release(svc->run, quantum);
+    struct vm_run_net_stats ns;
+    vm_run_net_stats(svc->run, &ns);
     pthread_mutex_lock(&svc->lock);
     svc->machine.quanta = quantum + 1;
     svc->machine.vms_live = (unsigned)svc->map_count;
+    svc->machine.net_frames_switched = ns.frames_switched;
+    svc->machine.net_bytes_switched = ns.bytes_switched;
+    svc->machine.net_frames_dropped = ns.dropped_invalid + ns.dropped_unroutable + ns.dropped_full;
     pthread_mutex_unlock(&svc->lock);
     return over;
 }
@@ -560,6 +569,23 @@ static int read_image(const char *path, uint8_t **out, size_t *len, char *err, s
     return DISCO_OK;
 }
 
+/*
+ * The virtual subnet of an owner's Linux VMs: FNV-1a (32 bits) of the owner's
+ * name, 0 taken as 1 (0 means no NIC). Owners are kept apart by the subnet
+ * number alone, so two names with the same hash would share one; at 2^-32
+ * per pair that is accepted (docs/api.md). --vm's net=N numbers are the
+ * command line's, on another machine.
+ */
+static uint32_t owner_subnet(const char *owner)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = owner ? owner : ""; *p; p++) {
+        h ^= (uint8_t)*p;
+        h *= 16777619u;
+    }
+    return h ? h : 1;
+}
+
 static int vm_start(void *ctx, const struct run_spec *spec, const struct run_events *events,
                     struct run **out, char *err, size_t errlen)
 {
@@ -622,7 +648,8 @@ static int vm_start(void *ctx, const struct run_spec *spec, const struct run_eve
                     .disk_len = disk_len,
                     .cmdline = spec->initrd_path && spec->cmdline && *spec->cmdline
                                    ? xstrdup(spec->cmdline)
-                                   : NULL};
+                                   : NULL,
+                    .net = spec->initrd_path ? owner_subnet(spec->owner) : 0};
     snprintf(c.name, sizeof c.name, "vm%llu", (unsigned long long)spec->vm_id);
     push_cmd(svc, &c);
     if (svc->active_count == svc->active_cap) {

@@ -91,6 +91,11 @@ static const struct {
     {"monitor_calls", offsetof(struct vm_run_stats, monitor_calls)},
     {"pages", offsetof(struct vm_run_stats, pages)},
     {"host_monitor_ns", offsetof(struct vm_run_stats, host_monitor_ns)},
+    {"net_tx_frames", offsetof(struct vm_run_stats, net_tx_frames)},
+    {"net_tx_bytes", offsetof(struct vm_run_stats, net_tx_bytes)},
+    {"net_rx_frames", offsetof(struct vm_run_stats, net_rx_frames)},
+    {"net_rx_bytes", offsetof(struct vm_run_stats, net_rx_bytes)},
+    {"net_dropped", offsetof(struct vm_run_stats, net_dropped)},
 };
 #define STATS_FIELD_COUNT (sizeof stats_fields / sizeof stats_fields[0])
 
@@ -450,7 +455,8 @@ static int launch(struct jobs *jobs, struct active *a, const struct vm_row *vm, 
                             .work_dir = scratch,
                             .first_node =
                                 vm->spec->n_placement ? (int32_t)vm->spec->placement[0] : -1,
-                            .max_cycles = max_cycles};
+                            .max_cycles = max_cycles,
+                            .owner = vm->owner};
     /* A Linux VM (issue 7): the initramfs and the first disk, the owner's images. */
     char initrd[600], disk[600];
     if (as_vm && vm->spec->initrd && *vm->spec->initrd) {

@@ -1,13 +1,16 @@
 /*
  * vm_run.c - VMs on the distributed machine, the coordinator's side
  * (vm_run.h): placement, commands per server, console and ends from the
- * arrivals, the final per-VM table and its JSON.
+ * arrivals, the virtual subnet's switch between servers, the final per-VM
+ * table and its JSON.
  */
 #include "vm_run.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../monitor/vnet.h" /* the subnet's MAC helpers (static inline, dependency-free) */
 #include "disco_err.h"
 #include "xalloc.h"
 
@@ -33,6 +36,7 @@ struct vm_entry {
     uint64_t memory_bytes, max_cycles;
     uint32_t vcpus;
     bool no_l2tlb;
+    uint32_t net;       /* its subnet, 0: none */
     int32_t first_node; /* asked for, -1: the least-loaded */
     uint32_t after;     /* starts once this VM ended (0: at once) */
     bool placed;
@@ -54,6 +58,19 @@ struct vm_entry {
     struct vm_run_stats stats;
 };
 
+/* Frames switched to one server, waiting for its next release: the bytes of
+ * frame i are at slot[i].offset in `bytes`. */
+struct net_slot {
+    uint32_t net;
+    uint32_t offset, len;
+};
+struct net_queue {
+    uint8_t *bytes;
+    size_t used, cap;
+    struct net_slot *slot;
+    size_t count, slot_cap;
+};
+
 /* What the last release to a server pointed to (freed at the next one). */
 struct sent {
     Disco__Control__VmCommand *cmd;
@@ -64,6 +81,9 @@ struct sent {
     size_t count;
     void **extra; /* [3 * commands]: Linux initramfs, disk, command line (issue 7) */
     size_t extra_count;
+    struct net_queue net; /* the frames of the release, and what points into them */
+    Disco__Control__NetFrame *frame;
+    Disco__Control__NetFrame **frame_ptr;
 };
 
 struct vm_run {
@@ -77,6 +97,8 @@ struct vm_run {
     size_t vm_count, vm_cap;
     uint32_t next_id;
     struct sent *sent;     /* [servers] */
+    struct net_queue *net; /* [servers]: the subnet's frames for the next release */
+    struct vm_run_net_stats net_stats;
     bool want_stats;       /* asked for since the last release */
     bool stats_in_release; /* the releases being sent carry the request */
     bool time_limit;       /* the machine reached max_cycles */
@@ -95,8 +117,18 @@ struct vm_run *vm_run_create(const struct vm_run_options *options)
     return r;
 }
 
+static void net_queue_free(struct net_queue *q)
+{
+    free(q->bytes);
+    free(q->slot);
+    *q = (struct net_queue){0};
+}
+
 static void sent_free(struct sent *s)
 {
+    net_queue_free(&s->net);
+    free(s->frame);
+    free(s->frame_ptr);
     for (size_t i = 0; i < s->count; i++)
         free(s->elf[i]);
     for (size_t i = 0; i < s->extra_count; i++)
@@ -123,9 +155,12 @@ void vm_run_destroy(struct vm_run *r)
         free(r->vm[i].line);
         free(r->vm[i].input);
     }
-    for (unsigned s = 0; r->sent && s < r->servers; s++)
+    for (unsigned s = 0; r->sent && s < r->servers; s++) {
         sent_free(&r->sent[s]);
+        net_queue_free(&r->net[s]);
+    }
     free(r->sent);
+    free(r->net);
     free(r->vm);
     free(r->server_first);
     free(r->server_nodes);
@@ -143,6 +178,7 @@ void vm_run_set_layout(struct vm_run *r, unsigned servers, const uint32_t *first
     memcpy(r->server_first, first_node, servers * sizeof *first_node);
     memcpy(r->server_nodes, node_count, servers * sizeof *node_count);
     r->sent = xcalloc(servers + 1, sizeof *r->sent);
+    r->net = xcalloc(servers + 1, sizeof *r->net);
 }
 
 /* ---- placement ---- */
@@ -291,6 +327,7 @@ int vm_run_submit(struct vm_run *r, const struct vm_run_spec *spec, uint32_t *id
                            .max_cycles = spec->max_cycles,
                            .vcpus = spec->vcpus,
                            .no_l2tlb = spec->no_l2tlb,
+                           .net = spec->linux_boot ? spec->net : 0,
                            .first_node = spec->first_node,
                            .after = spec->after};
     int rv;
@@ -369,6 +406,11 @@ void vm_run_request_stats(struct vm_run *r)
     r->want_stats = true;
 }
 
+void vm_run_net_stats(const struct vm_run *r, struct vm_run_net_stats *out)
+{
+    *out = r->net_stats;
+}
+
 /* ---- kernels ---- */
 
 static uint64_t read_uint(const uint8_t *p, unsigned size, bool big_endian)
@@ -399,6 +441,127 @@ int vm_run_kernel_model(const uint8_t *elf, size_t len, const char **model, bool
     return DISCO_OK;
 }
 
+/* ---- the virtual subnet ---- */
+
+/*
+ * The switch between servers (paper, section 4.2.4's virtual subnet, carried
+ * across the machine). Inside a server the monitor switches frames itself
+ * (monitor/vnet.c); what it cannot deliver there comes up in the server's
+ * arrival. MACs are fixed by VM id (vnet.h), so the switch needs no
+ * learning: a unicast goes to the server of the VM its destination names if
+ * that VM runs there on the same subnet; a broadcast or multicast to every
+ * other server with a running VM on the subnet; the rest is dropped. A
+ * server never gets its own frames back. Frames reach their servers in the
+ * next release, a quantum after they were sent.
+ */
+static bool net_enqueue(struct net_queue *q, uint32_t net, const uint8_t *frame, size_t len)
+{
+    if (q->count == VM_RUN_NET_RELEASE_FRAMES || len > VM_RUN_NET_RELEASE_BYTES - q->used)
+        return false;
+    if (q->used + len > q->cap) {
+        size_t cap = q->cap ? q->cap : 64u << 10;
+        while (cap < q->used + len)
+            cap *= 2;
+        q->cap = cap < VM_RUN_NET_RELEASE_BYTES ? cap : VM_RUN_NET_RELEASE_BYTES;
+        q->bytes = xrealloc(q->bytes, q->cap);
+    }
+    if (q->count == q->slot_cap) {
+        q->slot_cap = q->slot_cap ? 2 * q->slot_cap : 64;
+        q->slot = xrealloc(q->slot, q->slot_cap * sizeof *q->slot);
+    }
+    memcpy(q->bytes + q->used, frame, len);
+    q->slot[q->count++] =
+        (struct net_slot){.net = net, .offset = (uint32_t)q->used, .len = (uint32_t)len};
+    q->used += len;
+    return true;
+}
+
+static void net_forward(struct vm_run *r, unsigned server, uint32_t net, const uint8_t *frame,
+                        size_t len)
+{
+    if (!net_enqueue(&r->net[server], net, frame, len))
+        r->net_stats.dropped_full++;
+}
+
+/* The source MAC names a VM of the sending server on that subnet (the
+ * monitor checks it too; the coordinator does not take a server's word). A
+ * VM that ended in the same quantum still counts: its last frames go out. */
+static bool net_source_ok(struct vm_run *r, unsigned from, uint32_t net, const uint8_t *mac)
+{
+    uint32_t id;
+    const struct vm_entry *v;
+    return vnet_mac_vm(mac, &id) && (v = find_vm(r, id)) != NULL && v->placed &&
+           v->server == from && v->net == net;
+}
+
+static bool net_runs_on(const struct vm_run *r, unsigned server, uint32_t net)
+{
+    for (size_t i = 0; i < r->vm_count; i++) {
+        const struct vm_entry *v = &r->vm[i];
+        if (v->phase == VMR_RUNNING && v->server == server && v->net == net)
+            return true;
+    }
+    return false;
+}
+
+static void net_switch(struct vm_run *r, unsigned from, uint32_t net, const uint8_t *frame,
+                       size_t len)
+{
+    r->net_stats.frames_in++;
+    r->net_stats.bytes_in += len;
+    if (net == 0 || len < VNET_FRAME_MIN || len > VNET_FRAME_MAX ||
+        !net_source_ok(r, from, net, frame + 6)) {
+        r->net_stats.dropped_invalid++;
+        return;
+    }
+    bool sent = false;
+    if (vnet_mac_group(frame)) {
+        for (unsigned s = 0; s < r->servers; s++)
+            if (s != from && net_runs_on(r, s, net)) {
+                net_forward(r, s, net, frame, len);
+                sent = true;
+            }
+    } else {
+        uint32_t id;
+        const struct vm_entry *v;
+        if (vnet_mac_vm(frame, &id) && (v = find_vm(r, id)) != NULL && v->phase == VMR_RUNNING &&
+            v->net == net && v->server != from) {
+            net_forward(r, v->server, net, frame, len);
+            sent = true;
+        }
+    }
+    if (!sent)
+        r->net_stats.dropped_unroutable++;
+}
+
+/* The frames waiting for server go in its release, unless the release's
+ * creates leave no room under the nodes' reply cap: then in the next. The
+ * release points into the queue's bytes, kept until the next release. */
+static void fill_frames(struct vm_run *r, unsigned server, Disco__Control__BarrierRelease *rel,
+                        size_t create_bytes)
+{
+    struct net_queue *q = &r->net[server];
+    struct sent *s = &r->sent[server];
+    if (q->count == 0 || create_bytes + q->used > VM_RUN_MAX_CREATE_BYTES)
+        return;
+    s->net = *q;
+    *q = (struct net_queue){0};
+    s->frame = xcalloc(s->net.count, sizeof *s->frame);
+    s->frame_ptr = xcalloc(s->net.count, sizeof *s->frame_ptr);
+    for (size_t i = 0; i < s->net.count; i++) {
+        Disco__Control__NetFrame *f = &s->frame[i];
+        disco__control__net_frame__init(f);
+        f->net = s->net.slot[i].net;
+        f->data.data = s->net.bytes + s->net.slot[i].offset;
+        f->data.len = s->net.slot[i].len;
+        s->frame_ptr[i] = f;
+    }
+    rel->n_frames = s->net.count;
+    rel->frames = s->frame_ptr;
+    r->net_stats.frames_switched += s->net.count;
+    r->net_stats.bytes_switched += s->net.used;
+}
+
 /* ---- commands ---- */
 
 /* The commands of v for the next release, in order: create, input, stop. */
@@ -424,8 +587,10 @@ void vm_run_fill_release(void *arg, unsigned server, Disco__Control__BarrierRele
         if (v->server == server && v->placed)
             n += v->create_queued + wants_input(v) + v->stop_queued;
     }
-    if (n == 0)
+    if (n == 0) {
+        fill_frames(r, server, rel, 0);
         return;
+    }
     s->cmd = xcalloc(n, sizeof *s->cmd);
     s->ptr = xcalloc(n, sizeof *s->ptr);
     s->spec = xcalloc(n, sizeof *s->spec);
@@ -462,6 +627,8 @@ void vm_run_fill_release(void *arg, unsigned server, Disco__Control__BarrierRele
             sp->name = v->name;
             sp->has_no_l2tlb = v->no_l2tlb;
             sp->no_l2tlb = v->no_l2tlb;
+            sp->has_net = v->net != 0;
+            sp->net = v->net;
             if (v->linux_boot) { /* issue 7: the copies go with this release */
                 sp->has_linux_boot = sp->linux_boot = true;
                 sp->has_initrd = v->initrd != NULL;
@@ -514,6 +681,7 @@ void vm_run_fill_release(void *arg, unsigned server, Disco__Control__BarrierRele
     }
     rel->n_commands = s->count;
     rel->commands = s->ptr;
+    fill_frames(r, server, rel, create_bytes);
 }
 
 /* ---- arrivals ---- */
@@ -561,7 +729,12 @@ static void copy_stats(struct vm_run_stats *d, const Disco__Control__VmStats *s)
                                .interrupts = s->interrupts,
                                .monitor_calls = s->monitor_calls,
                                .pages = s->pages,
-                               .host_monitor_ns = s->host_monitor_ns};
+                               .host_monitor_ns = s->host_monitor_ns,
+                               .net_tx_frames = s->net_tx_frames,
+                               .net_tx_bytes = s->net_tx_bytes,
+                               .net_rx_frames = s->net_rx_frames,
+                               .net_rx_bytes = s->net_rx_bytes,
+                               .net_dropped = s->net_dropped};
     for (size_t i = 0; i < s->n_causes && d->cause_count < VM_RUN_MAX_CAUSES; i++) {
         struct vm_run_cause *c = &d->cause[d->cause_count++];
         snprintf(c->action, sizeof c->action, "%s", s->causes[i]->action);
@@ -636,6 +809,10 @@ static void report(struct vm_run *r, unsigned server, const Disco__Control__VmRe
 void vm_run_arrive(void *arg, const Disco__Control__BarrierArrive *a)
 {
     struct vm_run *r = arg;
+    for (size_t i = 0; i < a->n_frames && a->server_index < r->servers; i++)
+        if (a->frames[i])
+            net_switch(r, a->server_index, a->frames[i]->net, a->frames[i]->data.data,
+                       a->frames[i]->data.len);
     for (size_t i = 0; i < a->n_vms; i++)
         report(r, a->server_index, a->vms[i]);
     if (a->error && !r->error[0])
@@ -726,6 +903,53 @@ static double l2tlb_ratio(const struct vm_run_stats *s)
     return 100.0 * vm_run_l2tlb_ratio(s);
 }
 
+/* The switch's counters by name (vm_run_net_stats), for the table and the JSON. */
+static const struct {
+    const char *name;
+    size_t offset;
+} net_field[] = {
+    {"frames_in", offsetof(struct vm_run_net_stats, frames_in)},
+    {"bytes_in", offsetof(struct vm_run_net_stats, bytes_in)},
+    {"frames_switched", offsetof(struct vm_run_net_stats, frames_switched)},
+    {"bytes_switched", offsetof(struct vm_run_net_stats, bytes_switched)},
+    {"dropped_invalid", offsetof(struct vm_run_net_stats, dropped_invalid)},
+    {"dropped_unroutable", offsetof(struct vm_run_net_stats, dropped_unroutable)},
+    {"dropped_full", offsetof(struct vm_run_net_stats, dropped_full)},
+};
+#define NET_FIELDS (sizeof net_field / sizeof net_field[0])
+
+static uint64_t net_value(const struct vm_run *r, size_t k)
+{
+    return *(const uint64_t *)((const char *)&r->net_stats + net_field[k].offset);
+}
+
+/* The virtual subnet: each VM's frames and the switch between servers (if any VM has a NIC). */
+static void print_net(const struct vm_run *r, FILE *out)
+{
+    bool any = r->net_stats.frames_in > 0;
+    for (size_t i = 0; i < r->vm_count; i++)
+        any |= r->vm[i].net != 0;
+    if (!any)
+        return;
+    fprintf(out, "virtual subnet:\n");
+    for (size_t i = 0; i < r->vm_count; i++) {
+        const struct vm_entry *v = &r->vm[i];
+        const struct vm_run_stats *s = &v->stats;
+        if (v->net == 0)
+            continue;
+        fprintf(out,
+                "%-4u %-12.12s net %u tx %llu frames %llu bytes rx %llu frames %llu bytes "
+                "dropped %llu\n",
+                v->id, v->name, v->net, (unsigned long long)s->net_tx_frames,
+                (unsigned long long)s->net_tx_bytes, (unsigned long long)s->net_rx_frames,
+                (unsigned long long)s->net_rx_bytes, (unsigned long long)s->net_dropped);
+    }
+    fprintf(out, "between servers:");
+    for (size_t k = 0; k < NET_FIELDS; k++)
+        fprintf(out, " %s %llu", net_field[k].name, (unsigned long long)net_value(r, k));
+    fprintf(out, "\n");
+}
+
 static void print_table(struct vm_run *r, FILE *out)
 {
     fprintf(out, "\n%-4s %-12s %-26s %13s %12s %12s %12s %12s %11s %7s %9s\n", "vm", "name",
@@ -752,6 +976,7 @@ static void print_table(struct vm_run *r, FILE *out)
             fprintf(out, " %s %llu", vm_run_group_name[k], (unsigned long long)g[k]);
         fprintf(out, "\n");
     }
+    print_net(r, out);
 }
 
 static void json_string(FILE *f, const char *s)
@@ -774,7 +999,8 @@ static void json_vm(FILE *f, const struct vm_entry *v)
     const struct vm_run_stats *s = &v->stats;
     fprintf(f, "    {\"id\": %u, \"name\": ", v->id);
     json_string(f, v->name);
-    fprintf(f, ", \"server\": %u, \"vcpus\": %u, \"cpus\": [", v->server, v->vcpus);
+    fprintf(f, ", \"server\": %u, \"net\": %u, \"vcpus\": %u, \"cpus\": [", v->server, v->net,
+            v->vcpus);
     for (uint32_t i = 0; v->placed && i < v->vcpus; i++)
         fprintf(f, "%s%u", i ? ", " : "", v->cpu[i]);
     fprintf(f,
@@ -801,7 +1027,12 @@ static void json_vm(FILE *f, const struct vm_entry *v)
                   {"interrupts", s->interrupts},
                   {"monitor_calls", s->monitor_calls},
                   {"pages", s->pages},
-                  {"host_monitor_ns", s->host_monitor_ns}};
+                  {"host_monitor_ns", s->host_monitor_ns},
+                  {"net_tx_frames", s->net_tx_frames},
+                  {"net_tx_bytes", s->net_tx_bytes},
+                  {"net_rx_frames", s->net_rx_frames},
+                  {"net_rx_bytes", s->net_rx_bytes},
+                  {"net_dropped", s->net_dropped}};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         fprintf(f, "%s\"%s\": %llu", i ? ", " : "", fields[i].name,
                 (unsigned long long)fields[i].value);
@@ -827,10 +1058,15 @@ static int write_json(struct vm_run *r, const char *path)
         return DISCO_EIO;
     fprintf(f,
             "{\"quantum_cycles\": %llu, \"machine_cycles\": %llu, \"nodes\": %u, "
-            "\"cpus_per_node\": %u,\n \"vms\": [\n",
+            "\"cpus_per_node\": %u,\n",
             (unsigned long long)r->o.quantum_cycles,
             (unsigned long long)(r->quantum * r->o.quantum_cycles), r->o.total_nodes,
             r->o.cpus_per_node);
+    fprintf(f, " \"net\": {");
+    for (size_t k = 0; k < NET_FIELDS; k++)
+        fprintf(f, "%s\"%s\": %llu", k ? ", " : "", net_field[k].name,
+                (unsigned long long)net_value(r, k));
+    fprintf(f, "},\n \"vms\": [\n");
     for (size_t i = 0; i < r->vm_count; i++) {
         json_vm(f, &r->vm[i]);
         fprintf(f, "%s\n", i + 1 < r->vm_count ? "," : "");

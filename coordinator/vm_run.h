@@ -8,6 +8,9 @@
  * the polling thread only. As a service (batch off, the API's runner in
  * job_runner_vm.c) it reports console bytes, statistics and ends through
  * events instead of printing them, and forgets VMs once their end is out.
+ * It is also the switch of the virtual subnet between servers: frames the
+ * servers send up in their arrivals go, in the next releases, to the
+ * servers of the VMs they are for (docs/architecture.md, "The virtual subnet").
  */
 #ifndef DISCO_COORD_VM_RUN_H
 #define DISCO_COORD_VM_RUN_H
@@ -31,6 +34,8 @@ struct vm_run_stats {
     uint64_t instructions, kernel_cycles, user_cycles, monitor_cycles, idle_cycles;
     uint64_t traps, privops, tlb_misses, l2tlb_hits, l2tlb_misses, reflected, interrupts;
     uint64_t monitor_calls, pages, host_monitor_ns;
+    /* The virtual subnet: frames sent, received, dropped on the way to or from it. */
+    uint64_t net_tx_frames, net_tx_bytes, net_rx_frames, net_rx_bytes, net_dropped;
     struct vm_run_cause cause[VM_RUN_MAX_CAUSES];
     unsigned cause_count;
 };
@@ -93,6 +98,10 @@ struct vm_run_spec {
     const char *cmdline;
     const uint8_t *disk;
     size_t disk_len;
+    /* The virtual subnet (a Linux VM's virtio-net device, monitor/vnet.h):
+     * 0 none, else the subnet number; VMs on the same subnet exchange frames
+     * wherever they run, others never see them. */
+    uint32_t net;
 };
 
 /* The largest create command (kernel + initramfs + disk), and the most a
@@ -100,6 +109,27 @@ struct vm_run_spec {
  * (node/control_client.c CONTROL_MAX_REPLY); creates beyond this budget
  * wait for the next releases, one VM's bytes always going out whole. */
 #define VM_RUN_MAX_CREATE_BYTES (56ull << 20)
+
+/* The subnet's frames one release carries to a server, at most: more are
+ * dropped when switched (as a full switch port drops them). They share the
+ * creates' budget: a release whose creates leave no room for them sends
+ * them in the next one. */
+#define VM_RUN_NET_RELEASE_BYTES  (4u << 20)
+#define VM_RUN_NET_RELEASE_FRAMES 8192u
+
+/* The coordinator's switch of the virtual subnet, since the start. */
+struct vm_run_net_stats {
+    /* Frames the servers sent up, and their bytes. */
+    uint64_t frames_in, bytes_in;
+    /* Copies put in releases (a broadcast: one per server), and their bytes. */
+    uint64_t frames_switched, bytes_switched;
+    /* Dropped: malformed, subnet 0, or a source MAC not the sender's VM there. */
+    uint64_t dropped_invalid;
+    /* Dropped: no running VM of the subnet on another server. */
+    uint64_t dropped_unroutable;
+    /* Copies dropped: over a release's VM_RUN_NET_RELEASE_*. */
+    uint64_t dropped_full;
+};
 
 struct vm_run;
 
@@ -137,6 +167,8 @@ bool vm_run_busy(const struct vm_run *run);
 void vm_run_stop_all(struct vm_run *run);
 /* Asks for every VM's statistics in the next arrival. */
 void vm_run_request_stats(struct vm_run *run);
+/* The subnet switch's counters so far. */
+void vm_run_net_stats(const struct vm_run *run, struct vm_run_net_stats *out);
 
 /* Checks a kernel's ELF header: the CPU model it needs ("r10000" for MIPS IV
  * and older, else "mips64r2", as --bare chooses) and its byte order. */
