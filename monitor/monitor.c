@@ -990,17 +990,18 @@ enum monitor_run monitor_pcpu_run(struct monitor_pcpu *p, uint64_t until, uint64
         budget = 1;
 
     /* Without the cache model (one process, plain bus) nothing tells this CPU that another
-     * one wrote its LL line. CPUs take turns, so an SC whose LL ran before another CPU's turn
-     * fails, which keeps LL/SC atomic (an SC may always fail spuriously on MIPS). Only
-     * another CPU's turn: a trap inside an LL/SC sequence (Linux's TLB handlers run
-     * LLD; TLBP; SCD) must not fail the SC every time, or the guest livelocks. A vCPU
-     * switch on this CPU clears the bit in load_vcpu(). */
-    if (!cpu->coherent && p->m->turns != p->turn_seen)
+     * one wrote its LL line. CPUs take turns, so an SC whose LL ran before another CPU ran
+     * this VM fails, which keeps LL/SC atomic (an SC may always fail spuriously on MIPS).
+     * Only another CPU running the same VM counts (no other VM reaches its memory), and
+     * not a trap: Linux's TLB handlers run LLD; TLBP; SCD, and failing that SC after every
+     * trap, or after every turn of another VM's CPU, livelocks the guest. A vCPU switch on
+     * this CPU clears the bit in load_vcpu(). */
+    if (!cpu->coherent && vm->turns != p->turn_seen)
         cpu->cp0.llbit = false;
     bool kernel = cp0_mode(cpu) != MODE_USER;
     uint64_t c0 = cpu->cycles, i0 = cpu->instructions, m0 = vm->stats.monitor_cycles;
     enum cpu_stop stop = cpu_run(cpu, budget);
-    p->turn_seen = ++p->m->turns;
+    p->turn_seen = ++vm->turns;
     /* Monitor work done inside the run (first-touch page fills) is not guest time. */
     uint64_t dc = cpu->cycles - c0 - (vm->stats.monitor_cycles - m0);
     uint64_t di = cpu->instructions - i0;

@@ -83,6 +83,7 @@ struct vm {
     /* The virtual subnet (vnet.c): the VM's subnet (0: none) and its network
      * device's receive hook, set when the device is attached. */
     uint32_t net;
+    uint64_t turns; /* runs of its vCPUs on any CPU (bus-mode LL/SC, monitor_pcpu_run) */
     void (*net_rx)(void *opaque, const uint8_t *frame, size_t len);
     void *net_rx_opaque;
 };
@@ -98,14 +99,13 @@ struct monitor_pcpu {
     struct mvcpu *cur; /* loaded on the CPU, or NULL */
     uint64_t slice_end;
     unsigned tlb_next;  /* hardware TLB replacement */
-    uint64_t turn_seen; /* the monitor's turn count after this CPU's last run */
+    uint64_t turn_seen; /* its VM's turn count after this CPU's last run (bus-mode LL/SC) */
 };
 
 struct monitor {
     struct monitor_host host;
     struct monitor_pcpu *pcpus;
     struct vm *vms;
-    uint64_t turns; /* guest runs on any CPU (bus-mode LL/SC, monitor_pcpu_run) */
     /* Machine pages per local node: never-used ones from a bump pointer, then freed ones. */
     uint64_t *bump;                /* [node_count]: next unused page of the bank */
     uint64_t **free_pages;         /* [node_count] stacks */

@@ -301,10 +301,15 @@ static int run(struct vmrun *r)
         for (uint32_t i = 0; i < r->npcpu; i++)
             if (cpu_cycles(r->cpu[i]) < horizon) {
                 /* Linux VMs (one vCPU each, so no memory shared between CPUs): each CPU
-                 * runs through the whole quantum before the next one starts. Switching
-                 * CPUs at every trap made the monitor fail every SC whose LL came
-                 * before a trap (another CPU had a turn in between), and Linux's TLB
-                 * handlers (LLD; TLBP; SCD) livelocked with two VMs on two CPUs. */
+                 * runs through the whole quantum before the next one starts, and never
+                 * more than one quantum per turn, even after an idle jump, so the VMs'
+                 * clocks stay a quantum apart: frames on the subnet and the consoles
+                 * interleave as they would on one machine (with a whole idle period in
+                 * one turn, linux_vm_net's transfer stalled), and the host switches
+                 * CPUs once per quantum rather than every few thousand instructions.
+                 * (That switching also failed every SC after another VM's turn, which
+                 * livelocked Linux's LLD; TLBP; SCD, until the LL rule in
+                 * monitor_pcpu_run() became per VM.) */
                 uint64_t until = horizon;
                 if (r->o->linux_boot && until - cpu_cycles(r->cpu[i]) > VMRUN_QUANTUM)
                     until = cpu_cycles(r->cpu[i]) + VMRUN_QUANTUM; /* after an idle jump */
