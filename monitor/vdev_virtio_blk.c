@@ -16,71 +16,18 @@
 #include <unistd.h>
 
 #include "disco_err.h"
+#include "virtio_mmio.h"
 
-/* virtio-mmio registers (virtio 1.1, 4.2.2) */
-enum {
-    VM_MAGIC = 0x000,
-    VM_VERSION = 0x004,
-    VM_DEVICE_ID = 0x008,
-    VM_VENDOR_ID = 0x00c,
-    VM_DEV_FEATURES = 0x010,
-    VM_DEV_FEATURES_SEL = 0x014,
-    VM_DRV_FEATURES = 0x020,
-    VM_DRV_FEATURES_SEL = 0x024,
-    VM_QUEUE_SEL = 0x030,
-    VM_QUEUE_NUM_MAX = 0x034,
-    VM_QUEUE_NUM = 0x038,
-    VM_QUEUE_READY = 0x044,
-    VM_QUEUE_NOTIFY = 0x050,
-    VM_INT_STATUS = 0x060,
-    VM_INT_ACK = 0x064,
-    VM_STATUS = 0x070,
-    VM_QUEUE_DESC_LO = 0x080,
-    VM_QUEUE_DESC_HI = 0x084,
-    VM_QUEUE_AVAIL_LO = 0x090,
-    VM_QUEUE_AVAIL_HI = 0x094,
-    VM_QUEUE_USED_LO = 0x0a0,
-    VM_QUEUE_USED_HI = 0x0a4,
-    VM_CONFIG_GEN = 0x0fc,
-    VM_CONFIG = 0x100,
-};
-
-#define VIRTIO_MAGIC       0x74726976u /* "virt" */
-#define VIRTIO_VENDOR      0x44495343u /* "DISC" */
-#define VIRTIO_ID_BLOCK    2u
-#define VIRTIO_F_VERSION_1 32
-#define STATUS_NEEDS_RESET 0x40u
-#define DESC_F_NEXT        1u
-#define DESC_F_WRITE       2u
-#define BLK_T_IN           0u
-#define BLK_T_OUT          1u
-#define BLK_T_FLUSH        4u
-#define BLK_T_GET_ID       8u
-#define BLK_S_OK           0u
-#define BLK_S_IOERR        1u
-#define BLK_S_UNSUPP       2u
-#define SECTOR             512u
-#define CHAIN_MAX          (VIRTIO_QUEUE_MAX + 2u)
-
-struct desc {
-    uint64_t addr;
-    uint32_t len;
-    uint16_t flags, next;
-};
-
-static uint64_t le(const uint8_t *p, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = n; i-- > 0;)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void put_le(uint8_t *p, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++, v >>= 8)
-        p[i] = (uint8_t)v;
-}
+#define VIRTIO_ID_BLOCK 2u
+#define BLK_T_IN        0u
+#define BLK_T_OUT       1u
+#define BLK_T_FLUSH     4u
+#define BLK_T_GET_ID    8u
+#define BLK_S_OK        0u
+#define BLK_S_IOERR     1u
+#define BLK_S_UNSUPP    2u
+#define SECTOR          512u
+#define CHAIN_MAX       (VIRTIO_QUEUE_MAX + 2u)
 
 int vdev_virtio_blk_open(struct vdev_virtio_blk *d, const char *path,
                          const struct vdev_virtio_host *host)
@@ -120,20 +67,18 @@ static void reset(struct vdev_virtio_blk *d)
         d->host.set_irq(d->host.opaque, false);
 }
 
-static int read_desc(struct vdev_virtio_blk *d, uint16_t i, struct desc *out)
+static int read_desc(struct vdev_virtio_blk *d, uint16_t i, struct virtio_desc *out)
 {
     uint8_t b[16];
     if (i >= d->q.num || d->host.dma_read(d->host.opaque, d->q.desc + 16ull * i, b, sizeof b))
         return -1;
-    *out = (struct desc){.addr = le(b, 8),
-                         .len = (uint32_t)le(b + 8, 4),
-                         .flags = (uint16_t)le(b + 12, 2),
-                         .next = (uint16_t)le(b + 14, 2)};
+    *out = virtio_desc_decode(b);
     return 0;
 }
 
 /* Moves len bytes between the disk at byte `at` and the guest buffer. */
-static int transfer(struct vdev_virtio_blk *d, const struct desc *b, uint64_t at, bool to_guest)
+static int transfer(struct vdev_virtio_blk *d, const struct virtio_desc *b, uint64_t at,
+                    bool to_guest)
 {
     if (at > d->disk_bytes || b->len > d->disk_bytes - at)
         return -1;
@@ -148,7 +93,7 @@ static int transfer(struct vdev_virtio_blk *d, const struct desc *b, uint64_t at
 /* Serves the chain at head; returns the bytes written into guest buffers, or -1 if malformed. */
 static int64_t serve(struct vdev_virtio_blk *d, uint16_t head)
 {
-    struct desc chain[CHAIN_MAX];
+    struct virtio_desc chain[CHAIN_MAX];
     unsigned n = 0;
     uint16_t i = head;
     for (;;) {
@@ -159,19 +104,19 @@ static int64_t serve(struct vdev_virtio_blk *d, uint16_t head)
         i = chain[n++].next;
     }
     n++;
-    const struct desc *st = &chain[n - 1];
+    const struct virtio_desc *st = &chain[n - 1];
     uint8_t hdr[16];
     if (n < 2 || chain[0].len < sizeof hdr || (chain[0].flags & DESC_F_WRITE) ||
         !(st->flags & DESC_F_WRITE) || st->len < 1 ||
         d->host.dma_read(d->host.opaque, chain[0].addr, hdr, sizeof hdr))
         return -1;
-    uint32_t type = (uint32_t)le(hdr, 4);
-    uint64_t at = le(hdr + 8, 8) * SECTOR;
+    uint32_t type = (uint32_t)virtio_le(hdr, 4);
+    uint64_t at = virtio_le(hdr + 8, 8) * SECTOR;
     uint8_t status = BLK_S_OK;
     int64_t written = 1;
     d->requests++;
     for (unsigned k = 1; k + 1 < n && status == BLK_S_OK; k++) {
-        const struct desc *b = &chain[k];
+        const struct virtio_desc *b = &chain[k];
         bool guest_writes_it = (b->flags & DESC_F_WRITE) != 0;
         if (type == BLK_T_IN && guest_writes_it) {
             if (transfer(d, b, at, true) != 0)
@@ -208,7 +153,7 @@ static void notify(struct vdev_virtio_blk *d)
     uint8_t idx[2];
     if (d->host.dma_read(d->host.opaque, d->q.avail + 2, idx, 2))
         goto broken;
-    uint16_t avail_idx = (uint16_t)le(idx, 2);
+    uint16_t avail_idx = (uint16_t)virtio_le(idx, 2);
     if ((uint16_t)(avail_idx - d->q.last_avail) > d->q.num)
         goto broken; /* the driver claims more than the ring holds */
     bool served = false;
@@ -217,19 +162,19 @@ static void notify(struct vdev_virtio_blk *d)
         uint16_t slot = d->q.last_avail % d->q.num;
         if (d->host.dma_read(d->host.opaque, d->q.avail + 4 + 2ull * slot, e, 2))
             goto broken;
-        uint16_t head = (uint16_t)le(e, 2);
+        uint16_t head = (uint16_t)virtio_le(e, 2);
         int64_t len = serve(d, head);
         if (len < 0)
             goto broken;
         if (d->host.dma_read(d->host.opaque, d->q.used + 2, uidx, 2))
             goto broken;
-        uint16_t used_idx = (uint16_t)le(uidx, 2);
-        put_le(used, head, 4);
-        put_le(used + 4, (uint64_t)len, 4);
+        uint16_t used_idx = (uint16_t)virtio_le(uidx, 2);
+        virtio_put_le(used, head, 4);
+        virtio_put_le(used + 4, (uint64_t)len, 4);
         if (d->host.dma_write(d->host.opaque, d->q.used + 4 + 8ull * (used_idx % d->q.num), used,
                               8))
             goto broken;
-        put_le(uidx, (uint16_t)(used_idx + 1), 2);
+        virtio_put_le(uidx, (uint16_t)(used_idx + 1), 2);
         if (d->host.dma_write(d->host.opaque, d->q.used + 2, uidx, 2))
             goto broken;
         d->q.last_avail++;
@@ -252,9 +197,9 @@ uint64_t vdev_virtio_blk_read(struct vdev_virtio_blk *d, uint64_t offset, unsign
     if (offset >= VM_CONFIG) {
         /* struct virtio_blk_config: capacity in sectors, then fields we leave 0. */
         uint8_t cfg[64] = {0};
-        put_le(cfg, d->disk_bytes / SECTOR, 8);
+        virtio_put_le(cfg, d->disk_bytes / SECTOR, 8);
         uint64_t off = offset - VM_CONFIG;
-        return off + size <= sizeof cfg ? le(cfg + off, size) : 0;
+        return off + size <= sizeof cfg ? virtio_le(cfg + off, size) : 0;
     }
     switch (offset) {
     case VM_MAGIC: return VIRTIO_MAGIC;
@@ -271,12 +216,6 @@ uint64_t vdev_virtio_blk_read(struct vdev_virtio_blk *d, uint64_t offset, unsign
     }
 }
 
-static void set_half(uint64_t *v, bool high, uint64_t value)
-{
-    *v = high ? (*v & 0xffffffffull) | (value & 0xffffffffull) << 32
-              : (*v & ~0xffffffffull) | (value & 0xffffffffull);
-}
-
 void vdev_virtio_blk_write(struct vdev_virtio_blk *d, uint64_t offset, unsigned size,
                            uint64_t value)
 {
@@ -287,7 +226,7 @@ void vdev_virtio_blk_write(struct vdev_virtio_blk *d, uint64_t offset, unsigned 
     case VM_DRV_FEATURES_SEL: d->drv_features_sel = (uint32_t)value; break;
     case VM_DRV_FEATURES:
         if (d->drv_features_sel < 2)
-            set_half(&d->drv_features, d->drv_features_sel == 1, value);
+            virtio_set_half(&d->drv_features, d->drv_features_sel == 1, value);
         break;
     case VM_QUEUE_SEL: d->queue_sel = (uint32_t)value; break;
     case VM_QUEUE_NUM:
@@ -313,17 +252,17 @@ void vdev_virtio_blk_write(struct vdev_virtio_blk *d, uint64_t offset, unsigned 
     case VM_QUEUE_DESC_LO:
     case VM_QUEUE_DESC_HI:
         if (q0)
-            set_half(&d->q.desc, offset == VM_QUEUE_DESC_HI, value);
+            virtio_set_half(&d->q.desc, offset == VM_QUEUE_DESC_HI, value);
         break;
     case VM_QUEUE_AVAIL_LO:
     case VM_QUEUE_AVAIL_HI:
         if (q0)
-            set_half(&d->q.avail, offset == VM_QUEUE_AVAIL_HI, value);
+            virtio_set_half(&d->q.avail, offset == VM_QUEUE_AVAIL_HI, value);
         break;
     case VM_QUEUE_USED_LO:
     case VM_QUEUE_USED_HI:
         if (q0)
-            set_half(&d->q.used, offset == VM_QUEUE_USED_HI, value);
+            virtio_set_half(&d->q.used, offset == VM_QUEUE_USED_HI, value);
         break;
     default: break;
     }

@@ -9,70 +9,17 @@
 
 #include <string.h>
 
-/* virtio-mmio registers (virtio 1.1, 4.2.2); the same map as vdev_virtio_blk.c */
-enum {
-    VM_MAGIC = 0x000,
-    VM_VERSION = 0x004,
-    VM_DEVICE_ID = 0x008,
-    VM_VENDOR_ID = 0x00c,
-    VM_DEV_FEATURES = 0x010,
-    VM_DEV_FEATURES_SEL = 0x014,
-    VM_DRV_FEATURES = 0x020,
-    VM_DRV_FEATURES_SEL = 0x024,
-    VM_QUEUE_SEL = 0x030,
-    VM_QUEUE_NUM_MAX = 0x034,
-    VM_QUEUE_NUM = 0x038,
-    VM_QUEUE_READY = 0x044,
-    VM_QUEUE_NOTIFY = 0x050,
-    VM_INT_STATUS = 0x060,
-    VM_INT_ACK = 0x064,
-    VM_STATUS = 0x070,
-    VM_QUEUE_DESC_LO = 0x080,
-    VM_QUEUE_DESC_HI = 0x084,
-    VM_QUEUE_AVAIL_LO = 0x090,
-    VM_QUEUE_AVAIL_HI = 0x094,
-    VM_QUEUE_USED_LO = 0x0a0,
-    VM_QUEUE_USED_HI = 0x0a4,
-    VM_CONFIG_GEN = 0x0fc,
-    VM_CONFIG = 0x100,
-};
+#include "virtio_mmio.h"
 
-#define VIRTIO_MAGIC         0x74726976u /* "virt" */
-#define VIRTIO_VENDOR        0x44495343u /* "DISC" */
 #define VIRTIO_ID_NET        1u
 #define F_NET_MAC            5u /* virtio 1.1, 5.1.3 */
 #define F_NET_STATUS         16u
-#define F_VERSION_1          32u
 #define NET_S_LINK_UP        1u
-#define STATUS_DRIVER_OK     0x04u
-#define STATUS_NEEDS_RESET   0x40u
-#define DESC_F_NEXT          1u
-#define DESC_F_WRITE         2u
 #define AVAIL_F_NO_INTERRUPT 1u /* virtio 1.1, 2.6.7: the driver asks for no used notification */
 #define RXQ                  0u
 #define TXQ                  1u
 #define CHAIN_MAX            VIRTIO_QUEUE_MAX /* a chain longer than the table must loop */
 #define PACKET_MAX           (VDEV_NET_HDR_LEN + VNET_FRAME_MAX)
-
-struct desc {
-    uint64_t addr;
-    uint32_t len;
-    uint16_t flags, next;
-};
-
-static uint64_t le(const uint8_t *p, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = n; i-- > 0;)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void put_le(uint8_t *p, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++, v >>= 8)
-        p[i] = (uint8_t)v;
-}
 
 static void dropped(struct vdev_virtio_net *d, bool rx)
 {
@@ -132,15 +79,12 @@ static bool usable(const struct vdev_virtio_net *d, unsigned qi)
 }
 
 static int read_desc(struct vdev_virtio_net *d, const struct vdev_net_queue *q, uint16_t i,
-                     struct desc *out)
+                     struct virtio_desc *out)
 {
     uint8_t b[16];
     if (i >= q->num || d->host.dma_read(d->host.opaque, q->desc + 16ull * i, b, sizeof b))
         return -1;
-    *out = (struct desc){.addr = le(b, 8),
-                         .len = (uint32_t)le(b + 8, 4),
-                         .flags = (uint16_t)le(b + 12, 2),
-                         .next = (uint16_t)le(b + 14, 2)};
+    *out = virtio_desc_decode(b);
     return 0;
 }
 
@@ -150,7 +94,7 @@ static int read_desc(struct vdev_virtio_net *d, const struct vdev_net_queue *q, 
  * table, a descriptor of the other direction).
  */
 static int walk(struct vdev_virtio_net *d, const struct vdev_net_queue *q, uint16_t head,
-                bool writable, struct desc *chain)
+                bool writable, struct virtio_desc *chain)
 {
     unsigned n = 0;
     uint16_t i = head;
@@ -171,7 +115,7 @@ static int available(struct vdev_virtio_net *d, struct vdev_net_queue *q)
     uint8_t idx[2];
     if (d->host.dma_read(d->host.opaque, q->avail + 2, idx, 2))
         return -1;
-    uint16_t n = (uint16_t)((uint16_t)le(idx, 2) - q->last_avail);
+    uint16_t n = (uint16_t)((uint16_t)virtio_le(idx, 2) - q->last_avail);
     return n > q->num ? -1 : n;
 }
 
@@ -182,7 +126,7 @@ static int take(struct vdev_virtio_net *d, struct vdev_net_queue *q)
     if (d->host.dma_read(d->host.opaque, q->avail + 4 + 2ull * (q->last_avail % q->num), e, 2))
         return -1;
     q->last_avail++;
-    return (int)le(e, 2);
+    return (int)virtio_le(e, 2);
 }
 
 /* Returns chain head to the driver with `len` bytes written; -1 if the used ring is unreachable. */
@@ -190,12 +134,12 @@ static int give_back(struct vdev_virtio_net *d, struct vdev_net_queue *q, uint16
                      uint32_t len)
 {
     uint8_t used[8], uidx[2];
-    put_le(used, head, 4);
-    put_le(used + 4, len, 4);
+    virtio_put_le(used, head, 4);
+    virtio_put_le(used + 4, len, 4);
     if (d->host.dma_write(d->host.opaque, q->used + 4 + 8ull * (q->used_idx % q->num), used, 8))
         return -1;
     q->used_idx++;
-    put_le(uidx, q->used_idx, 2);
+    virtio_put_le(uidx, q->used_idx, 2);
     return d->host.dma_write(d->host.opaque, q->used + 2, uidx, 2) ? -1 : 0;
 }
 
@@ -204,7 +148,7 @@ static void notify_used(struct vdev_virtio_net *d, struct vdev_net_queue *q)
 {
     uint8_t flags[2];
     if (d->host.dma_read(d->host.opaque, q->avail, flags, 2) == 0 &&
-        (le(flags, 2) & AVAIL_F_NO_INTERRUPT))
+        (virtio_le(flags, 2) & AVAIL_F_NO_INTERRUPT))
         return;
     d->int_status |= 1;
     set_irq(d, true);
@@ -215,7 +159,7 @@ static void notify_used(struct vdev_virtio_net *d, struct vdev_net_queue *q)
 /* Sends the chain at head; -1 if malformed (the device then needs a reset). */
 static int send_chain(struct vdev_virtio_net *d, struct vdev_net_queue *q, uint16_t head)
 {
-    struct desc chain[CHAIN_MAX];
+    struct virtio_desc chain[CHAIN_MAX];
     int n = walk(d, q, head, false, chain);
     if (n < 0)
         return -1;
@@ -271,7 +215,7 @@ bad:
  */
 static int fill_chain(struct vdev_virtio_net *d, struct vdev_net_queue *q, uint16_t head)
 {
-    struct desc chain[CHAIN_MAX];
+    struct virtio_desc chain[CHAIN_MAX];
     int n = walk(d, q, head, true, chain);
     if (n < 0)
         return -1;
@@ -279,7 +223,7 @@ static int fill_chain(struct vdev_virtio_net *d, struct vdev_net_queue *q, uint1
     size_t len = d->pending[d->pending_head].len;
     uint8_t packet[PACKET_MAX] = {0};
     /* struct virtio_net_hdr_v1: no flags, no GSO, num_buffers = 1 (virtio 1.1, 5.1.6.4). */
-    put_le(packet + 10, 1, 2);
+    virtio_put_le(packet + 10, 1, 2);
     memcpy(packet + VDEV_NET_HDR_LEN, frame, len);
     size_t total = VDEV_NET_HDR_LEN + len, at = 0;
     uint64_t room = 0;
@@ -356,11 +300,11 @@ uint64_t vdev_virtio_net_read(struct vdev_virtio_net *d, uint64_t offset, unsign
         /* struct virtio_net_config (5.1.4): mac, status, max_virtqueue_pairs, mtu. */
         uint8_t cfg[16] = {0};
         memcpy(cfg, d->mac, 6);
-        put_le(cfg + 6, NET_S_LINK_UP, 2);
-        put_le(cfg + 8, 1, 2);
-        put_le(cfg + 10, VNET_FRAME_MAX - 14, 2);
+        virtio_put_le(cfg + 6, NET_S_LINK_UP, 2);
+        virtio_put_le(cfg + 8, 1, 2);
+        virtio_put_le(cfg + 10, VNET_FRAME_MAX - 14, 2);
         uint64_t off = offset - VM_CONFIG;
-        return size <= 8 && off + size <= sizeof cfg ? le(cfg + off, size) : 0;
+        return size <= 8 && off + size <= sizeof cfg ? virtio_le(cfg + off, size) : 0;
     }
     const struct vdev_net_queue *q = d->queue_sel < VDEV_NET_QUEUES ? &d->q[d->queue_sel] : NULL;
     switch (offset) {
@@ -371,7 +315,7 @@ uint64_t vdev_virtio_net_read(struct vdev_virtio_net *d, uint64_t offset, unsign
     case VM_DEV_FEATURES:
         if (d->dev_features_sel == 0)
             return 1u << F_NET_MAC | 1u << F_NET_STATUS;
-        return d->dev_features_sel == 1 ? 1u << (F_VERSION_1 - 32) : 0;
+        return d->dev_features_sel == 1 ? 1u << (VIRTIO_F_VERSION_1 - 32) : 0;
     case VM_QUEUE_NUM_MAX: return q ? VIRTIO_QUEUE_MAX : 0;
     case VM_QUEUE_READY: return q && q->ready;
     case VM_INT_STATUS: return d->int_status;
@@ -379,12 +323,6 @@ uint64_t vdev_virtio_net_read(struct vdev_virtio_net *d, uint64_t offset, unsign
     case VM_CONFIG_GEN: return 0;
     default: return 0;
     }
-}
-
-static void set_half(uint64_t *v, bool high, uint64_t value)
-{
-    *v = high ? (*v & 0xffffffffull) | (value & 0xffffffffull) << 32
-              : (*v & ~0xffffffffull) | (value & 0xffffffffull);
 }
 
 void vdev_virtio_net_write(struct vdev_virtio_net *d, uint64_t offset, unsigned size,
@@ -397,7 +335,7 @@ void vdev_virtio_net_write(struct vdev_virtio_net *d, uint64_t offset, unsigned 
     case VM_DRV_FEATURES_SEL: d->drv_features_sel = (uint32_t)value; break;
     case VM_DRV_FEATURES:
         if (d->drv_features_sel < 2)
-            set_half(&d->drv_features, d->drv_features_sel == 1, value);
+            virtio_set_half(&d->drv_features, d->drv_features_sel == 1, value);
         break;
     case VM_QUEUE_SEL: d->queue_sel = (uint32_t)value; break;
     case VM_QUEUE_NUM:
@@ -429,17 +367,17 @@ void vdev_virtio_net_write(struct vdev_virtio_net *d, uint64_t offset, unsigned 
     case VM_QUEUE_DESC_LO:
     case VM_QUEUE_DESC_HI:
         if (q)
-            set_half(&q->desc, offset == VM_QUEUE_DESC_HI, value);
+            virtio_set_half(&q->desc, offset == VM_QUEUE_DESC_HI, value);
         break;
     case VM_QUEUE_AVAIL_LO:
     case VM_QUEUE_AVAIL_HI:
         if (q)
-            set_half(&q->avail, offset == VM_QUEUE_AVAIL_HI, value);
+            virtio_set_half(&q->avail, offset == VM_QUEUE_AVAIL_HI, value);
         break;
     case VM_QUEUE_USED_LO:
     case VM_QUEUE_USED_HI:
         if (q)
-            set_half(&q->used, offset == VM_QUEUE_USED_HI, value);
+            virtio_set_half(&q->used, offset == VM_QUEUE_USED_HI, value);
         break;
     default: break;
     }
