@@ -11,18 +11,7 @@
 # tests/linux.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-SOURCE=${DISCO_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
-G=$DISCO_BUILD/guest/linux
-st=0
-log=$("$SOURCE/guest/linux/build.sh" "$G" 2>&1) || st=$?
-if [ $st = 2 ] || [ ! -f "$G/vmlinux.elf" ]; then
-  echo "SKIP: the Linux guest cannot be built (no cached packages, Debian unreachable):"
-  echo "$log"
-  exit 77
-fi
-[ $st = 0 ] || { echo "$log"; fail "guest/linux/build.sh failed"; }
-K=$G/vmlinux.elf
-I=$G/initramfs.cpio.gz
+. "$(dirname "$0")/../linux/guest.sh"
 BASE="console=ttyS0 earlycon nokaslr lpj=400000"
 out=$(mktemp)
 json=$(mktemp)
