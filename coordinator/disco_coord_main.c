@@ -1198,8 +1198,16 @@ out:
     /* 7. Shut the API down (killing running guests), then the machine. */
     api_server_destroy(api);
     if (cs) {
+        /* After a first SIGINT/SIGTERM the servers are still told to leave (they
+         * ask within a heartbeat); a second signal cuts this handshake short. */
+        int sig = (int)interrupted;
+        interrupted = 0;
         bool ok = status == 0 || ((bare || vms) && control_server_run_complete(cs));
-        control_server_begin_shutdown(cs, ok ? "run complete" : "run failed");
+        char why[64];
+        snprintf(why, sizeof why, "%s", ok ? "run complete" : "run failed");
+        if (sig && !ok)
+            snprintf(why, sizeof why, "interrupted by signal %d", sig);
+        control_server_begin_shutdown(cs, why);
         if (serve_until(cs, &lc, PHASE_DONE, control_now_ms() + 3000, err, sizeof err) != 0 &&
             status == 0)
             log_warn("shutdown: %s", err);
