@@ -161,7 +161,8 @@ static int vm_destroy(struct disco_client *c, int argc, char **argv)
 static int print_chunk(void *arg, const ProtobufCMessage *m)
 {
     const Disco__Api__ConsoleChunk *chunk = (const Disco__Api__ConsoleChunk *)m;
-    fwrite(chunk->data.data, 1, chunk->data.len, stdout);
+    if (chunk->data.len) /* an empty chunk is the server saying it is still there */
+        fwrite(chunk->data.data, 1, chunk->data.len, stdout);
     fflush(stdout);
     return 0;
 }

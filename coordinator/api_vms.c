@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "api_internal.h"
+#include "control_server.h"
 #include "disco_err.h"
 #include "log.h"
 #include "pbcodec.h"
@@ -198,9 +199,15 @@ static void write_console(struct api_call *call, const ProtobufCMessage *request
 
 /* ------------------------------------------------------------ console stream */
 
+/* A silent console still gets a frame this often while the VM runs, so the
+ * client's read timeout (discoctl --timeout, 30 s by default) measures a dead
+ * coordinator, not a quiet guest. */
+#define CONSOLE_KEEPALIVE_MS 10000
+
 struct console_follow {
     uint64_t vm_id, offset;
     bool follow;
+    int64_t last_sent_ms;
 };
 
 /* Sends up to one chunk of what the console file holds past offset; returns its size. */
@@ -243,10 +250,19 @@ static void poll_console(struct api_stream *s, void *arg)
      * written in one go could stay unsent on a busy server (seen with
      * libevent 2.1's TLS bufferevents when a VM's last output and its end
      * arrive together). */
-    if (send_console(s, f) > 0)
+    int64_t now = control_now_ms();
+    if (send_console(s, f) > 0) {
+        f->last_sent_ms = now;
         return;
-    if (!f->follow || !live)
+    }
+    if (!f->follow || !live) {
         api_stream_finish(s, "ok", NULL, state);
+    } else if (now - f->last_sent_ms >= CONSOLE_KEEPALIVE_MS) {
+        Disco__Api__ConsoleChunk c = DISCO__API__CONSOLE_CHUNK__INIT; /* no bytes */
+        c.offset = f->offset;
+        api_stream_send(s, &c.base);
+        f->last_sent_ms = now;
+    }
 }
 
 static void stream_console(struct api_call *call, const ProtobufCMessage *request)
@@ -257,7 +273,8 @@ static void stream_console(struct api_call *call, const ProtobufCMessage *reques
         return;
     vm_row_fini(&vm);
     struct console_follow *f = xcalloc(1, sizeof *f);
-    *f = (struct console_follow){.vm_id = r->id, .offset = r->offset, .follow = r->follow};
+    *f = (struct console_follow){
+        .vm_id = r->id, .offset = r->offset, .follow = r->follow, .last_sent_ms = control_now_ms()};
     api_stream_start(call, poll_console, free, f);
 }
 
