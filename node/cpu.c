@@ -37,6 +37,8 @@ void cpu_destroy(struct cpu *cpu)
     if (!cpu)
         return;
     free(cpu->code);
+    free(cpu->memo_word);
+    free(cpu->memo_insn);
     free(cpu);
 }
 

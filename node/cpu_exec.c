@@ -18,6 +18,7 @@
 
 #include "cpu_decode.h"
 #include "cpu_internal.h"
+#include "xalloc.h"
 #include "fpu.h"
 
 /*
@@ -420,7 +421,20 @@ jump: /* continue at jump_pc */
             if (r == 1)
                 goto took_exception;
             if (r == 2) {
-                step[0].handler = handlers[cpu_decode(cpu, word, &step[0])];
+                /* One word, not a decoded page (coherent mode, devices): decode it,
+                 * or take the decode of the same word from the memo. */
+                if (unlikely(cpu->memo_word == NULL)) {
+                    cpu->memo_word = xcalloc(CPU_DECODE_MEMO, sizeof *cpu->memo_word);
+                    cpu->memo_insn = xcalloc(CPU_DECODE_MEMO, sizeof *cpu->memo_insn);
+                }
+                unsigned slot = (word ^ word >> 16 ^ word >> 26) & (CPU_DECODE_MEMO - 1);
+                if (likely(cpu->memo_insn[slot].handler && cpu->memo_word[slot] == word)) {
+                    step[0] = cpu->memo_insn[slot];
+                } else {
+                    step[0].handler = handlers[cpu_decode(cpu, word, &step[0])];
+                    cpu->memo_word[slot] = word;
+                    cpu->memo_insn[slot] = step[0];
+                }
                 step[1].handler = handlers[OP_PAGE_END];
                 base = ip = step;
                 vbase = jump_pc;

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "cp0.h"
+#include "cpu_decode.h"
 #include "cpu.h"
 #include "tlb.h"
 
@@ -38,10 +39,11 @@
  * slow path in cpu_mem.c; flushed through cpu_ftlb_flush() whenever the
  * guest TLB, the ASID or the mode changes.
  */
-#define FTLB_BITS      10
-#define FTLB_SIZE      (1u << FTLB_BITS)
-#define FTLB_NONE      UINT64_MAX
-#define FTLB_PAGE_MASK (~(uint64_t)0xfff)
+#define FTLB_BITS       10
+#define FTLB_SIZE       (1u << FTLB_BITS)
+#define FTLB_NONE       UINT64_MAX
+#define FTLB_PAGE_MASK  (~(uint64_t)0xfff)
+#define CPU_DECODE_MEMO 1024u /* slots of the coherent-mode decode memo (a power of two) */
 
 struct code_page;  /* a page of pre-decoded instructions (cpu_decode.h) */
 struct code_cache; /* all of them, keyed by host page (cpu_decode.h) */
@@ -118,6 +120,12 @@ struct cpu {
     const uint8_t *fetch_host;
     uint64_t last_fetch_pc; /* coherent mode: the last word fetched without a held line */
     uint32_t last_fetch_word;
+    /* Coherent mode fetches and decodes one word at a time (no decoded pages:
+     * another CPU may store into the code). Decoding depends on the word and
+     * the model only, so recent decodes are kept by word (cpu_exec.c), in
+     * CPU_DECODE_MEMO slots allocated on first use; a NULL handler is empty. */
+    uint32_t *memo_word;
+    struct dinsn *memo_insn;
     /*
      * Disco virtualization assist (monitor/monitor.c, docs/monitor.md): with
      * virt_phys set, supervisor mode sees the kernel's address space, and the
