@@ -34,7 +34,8 @@
 #include "vm_run.h"
 #include "xalloc.h"
 
-#define MAX_VMS 64
+#define MAX_VMS         64
+#define VM_HOST_QUANTUM 100000u /* default quantum when hosting VMs (--vm, --serve) */
 
 /* One --vm KERNEL[,key=value...]. */
 struct vm_option {
@@ -80,6 +81,7 @@ struct options {
     const char *bare;
     const char *transport; /* ipc, tcp, tls */
     uint64_t quantum_cycles;
+    bool quantum_given;
     uint64_t max_cycles;
     unsigned timeout_s;
     bool console_prefix;
@@ -116,7 +118,8 @@ static void usage(FILE *out)
                  "  --bare PROG.elf        run PROG on every CPU, print console and statistics,\n"
                  "                         exit with its status\n"
                  "  --transport T          interconnect between servers: ipc (default), tcp, tls\n"
-                 "  --quantum-cycles Q     servers meet every Q simulated cycles (default 10000)\n"
+                 "  --quantum-cycles Q     servers meet every Q simulated cycles (default 10000;\n"
+                 "                         100000 with --vm or --serve)\n"
                  "  --max-cycles N         fail if the program runs past N cycles (default: none)\n"
                  "  --timeout S            fail after S seconds of real time (default 600)\n"
                  "  --console-prefix       prefix console lines with \"cpuN: \"\n"
@@ -424,6 +427,7 @@ static void parse_options(int argc, char **argv, struct options *o)
         case O_TRANSPORT: o->transport = optarg; break;
         case O_QUANTUM:
             o->quantum_cycles = parse_count(optarg, "--quantum-cycles", 1000000000);
+            o->quantum_given = true;
             break;
         case O_MAXCYC: {
             char *end;
@@ -485,6 +489,12 @@ static void parse_options(int argc, char **argv, struct options *o)
         fprintf(stderr, "disco-coord: --byte-order is big or little, not '%s'\n", o->byte_order);
         exit(2);
     }
+    /* A VM's memory never leaves its server (placement keeps its vCPUs on one
+     * server's nodes), so VM hosting needs no tight coupling between servers:
+     * a longer quantum costs frames between servers latency (one quantum each
+     * way) and saves most of the barrier round trips (docs/performance.md). */
+    if (!o->quantum_given && (o->vm_count || o->serve))
+        o->quantum_cycles = VM_HOST_QUANTUM;
     if (o->serve && o->quantum_cycles == 0) {
         fprintf(stderr, "disco-coord: --serve needs a quantum >= 1\n");
         exit(2);
